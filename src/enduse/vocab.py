@@ -1,0 +1,56 @@
+"""Controlled vocabularies of a use, and the "did you mean" helper shared by all inputs.
+
+The vocabularies are enduse-wide, not per pack: a use is described the same way
+whichever policy judges it. ``unknown`` is a legal value where a reporter may not
+know the fact; the evaluator then explores every value (see ``enduse.evaluate``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rapidfuzz import process
+
+from enduse.errors import InputError
+
+UNKNOWN = "unknown"
+
+TARGETS: tuple[str, ...] = (
+    "military_forces",
+    "artillery",
+    "missile_launcher",
+    "aircraft",
+    "airfield",
+    "air_defense",
+    "command_post",
+    "ammunition_depot",
+    "military_industry",
+    "energy_infrastructure",
+    "civilian_infrastructure",
+    "missile_in_flight",
+    UNKNOWN,
+)
+
+PURPOSES: tuple[str, ...] = ("intercept", "counter_fire", "preempt_attack", "interdiction", UNKNOWN)
+
+FACT_VALUES: tuple[str, ...] = ("yes", "no", UNKNOWN)
+
+
+def suggest(word: str, choices: Iterable[str], limit: int = 3) -> list[str]:
+    """Closest choices to ``word``, best first (empty when nothing is close)."""
+    found = process.extract(word.lower(), list(choices), limit=limit, score_cutoff=60)
+    return [choice for choice, _score, _index in found]
+
+
+def choose(kind: str, word: str, choices: Iterable[str]) -> str:
+    """Return ``word`` normalised if it is one of ``choices``, else raise with suggestions.
+
+    Matching ignores case, surrounding blanks and ``-`` versus ``_``.
+    """
+    options = list(choices)
+    key = word.strip().lower().replace("-", "_").replace(" ", "_")
+    if key in options:
+        return key
+    hints = suggest(key, options)
+    hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
+    raise InputError(f"unknown {kind} {word!r}{hint} (choose from: {', '.join(options)})")
