@@ -1,0 +1,20 @@
+"""Policy packs: loading, validation and the packs bundled with enduse."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+BUILTIN = resources.files("enduse.packs").joinpath("builtin")
+
+
+def builtin_names() -> list[str]:
+    """Names of the packs shipped inside the package."""
+    return sorted(p.name for p in BUILTIN.iterdir() if p.is_dir() and p.joinpath("pack.toml").is_file())
+
+
+def builtin_path(name: str) -> Path:
+    """Directory of a bundled pack (``KeyError`` if there is none by that name)."""
+    if name not in builtin_names():
+        raise KeyError(name)
+    return Path(str(BUILTIN.joinpath(name)))
