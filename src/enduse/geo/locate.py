@@ -1,0 +1,340 @@
+"""Where a point is: country, admin-1 region, and distance to the Russia–Ukraine land border.
+
+Offline, from the bundled geography (``enduse.geo.boundaries``). Callers may rely on:
+
+* **Country** is decided by OpenStreetMap borders (~0.3 km along the RU–UA border) following internationally
+  recognised borders: Crimea and Sevastopol, and the occupied parts of Donetsk, Luhansk, Zaporizhzhia and Kherson
+  oblasts, are "UA". Anything outside Ukraine, Russia and Belarus — including the sea — is "other".
+* **Region** is the Natural Earth admin-1 region *of that country* containing the point, or the nearest one when
+  Natural Earth's coarser outline (~1 km) leaves the point outside all of them; ``None`` only for "other".
+* **Distances** are geodesic (WGS84) kilometres from the point to the border line, >= 0. The nearest border point is
+  found in a Lambert azimuthal equal-area projection centred 49°N 36°E, then measured geodesically. The result is
+  exact to metres in the usual case; it can overstate the true distance where two parts of the border are almost
+  equally far, by < 0.1% of the distance within ~1,000 km of the centre (measured: ≤ 0.3 km at 1,100 km) and ~1% at
+  worst on the far side of the globe (South Pacific). Points on either side of the line get positive distances.
+* ``locate`` and ``locate_many`` give identical answers: ``locate`` is ``locate_many`` on one point.
+
+Everything works on whole arrays (no Python loop per point) and large inputs are split across threads, because bulk
+audits locate millions of points.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache, partial
+
+import numpy as np
+import shapely
+from pyproj import Geod, Transformer
+from shapely.geometry.base import BaseGeometry
+
+from enduse.geo.boundaries import COUNTRY_CODES, border_line, countries, regions
+
+#: Lambert azimuthal equal-area centred on the RU–UA border area: ≤ ~90 m distance error within 100 km of it.
+PROJECTION = "+proj=laea +lat_0=49 +lon_0=36 +datum=WGS84 +units=m +no_defs"
+#: A stretch is the border line within this distance of a region: absorbs Natural Earth's ~1 km edge error.
+STRETCH_MARGIN_M = 3_000.0
+#: Regions whose stretch is shorter than this only touch the border at a corner (e.g. near the Belarus tripoint).
+MIN_STRETCH_M = 5_000.0
+#: Inputs larger than this are split into one chunk per core (shapely and pyproj release the GIL).
+PARALLEL_MIN_POINTS = 50_000
+
+_GEOD = Geod(ellps="WGS84")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where one point is; see the module docstring for what each field guarantees."""
+
+    country: str  # "RU", "UA", "BY" or "other"
+    region: str | None  # ISO 3166-2, e.g. "UA-63", "RU-BEL"; None when country == "other"
+    region_name: str | None  # English name, e.g. "Kharkiv", "Belgorod"
+    border_distance_km: float  # distance to the RU–UA land border, km, >= 0
+
+
+@dataclass(frozen=True)
+class Locations:
+    """The vectorised form of ``Location``: numpy arrays of equal length, aligned with the input points."""
+
+    country: np.ndarray  # dtype object (str)
+    region: np.ndarray  # dtype object, None where country == "other"
+    region_name: np.ndarray
+    border_distance_km: np.ndarray  # float64
+
+
+@cache
+def _transformer() -> Transformer:
+    return Transformer.from_crs("EPSG:4326", PROJECTION, always_xy=True)
+
+
+def _project(geometry: BaseGeometry) -> BaseGeometry:
+    return shapely.transform(geometry, lambda xy: np.column_stack(_transformer().transform(xy[:, 0], xy[:, 1])))
+
+
+def _validate(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates as float64 1-D arrays; ValueError for shapes or values that are not latitudes/longitudes."""
+    lat = np.asarray(lat, dtype=np.float64)
+    lon = np.asarray(lon, dtype=np.float64)
+    if lat.ndim != 1 or lat.shape != lon.shape:
+        raise ValueError(f"lat and lon must be 1-D arrays of equal length, got shapes {lat.shape} and {lon.shape}")
+    for name, values, limit in (("lat", lat, 90.0), ("lon", lon, 180.0)):
+        bad = ~(np.abs(values) <= limit)  # also catches NaN
+        if bad.any():
+            raise ValueError(
+                f"{name} must be within [-{limit:g}, {limit:g}]: {bad.sum()} value(s) are not, e.g. {values[bad][0]!r}"
+            )
+    return lat, lon
+
+
+def _in_chunks(func: Callable[..., tuple[np.ndarray, ...]], lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``func(lat, lon)`` on one chunk per core for large inputs, results concatenated in order."""
+    workers = os.cpu_count() or 1
+    if len(lat) < PARALLEL_MIN_POINTS or workers == 1:
+        return func(lat, lon)
+    bounds = np.linspace(0, len(lat), workers + 1).astype(int)
+    chunks = [(lat[a:b], lon[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    with ThreadPoolExecutor(workers) as pool:
+        results = list(pool.map(lambda chunk: func(*chunk), chunks))
+    return tuple(np.concatenate(parts) for parts in zip(*results, strict=True))
+
+
+class _NearestSegment:
+    """Geodesic distance from points to a projected line, via an STRtree of its segments."""
+
+    def __init__(self, line: BaseGeometry) -> None:
+        starts, ends = [], []
+        for part in shapely.get_parts(line):
+            xy = shapely.get_coordinates(part)
+            starts.append(xy[:-1])
+            ends.append(xy[1:])
+        a, ab = np.concatenate(starts), np.concatenate(ends) - np.concatenate(starts)
+        keep = (ab != 0).any(axis=1)  # a repeated vertex would divide by zero below
+        self._a, self._ab = a[keep], ab[keep]
+        # A small node capacity makes nearest queries ~40% faster than the default on this line.
+        self._tree = shapely.STRtree(shapely.linestrings(np.stack([self._a, self._a + self._ab], axis=1)), 4)
+        self._tree.query_nearest(shapely.points(self._a[:1]))  # make sure it is built before threads share it
+        xy = shapely.get_coordinates(line)
+        self._vertices = np.column_stack(_transformer().transform(xy[:, 0], xy[:, 1], direction="INVERSE"))
+
+    def distance_km(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        x, y = _transformer().transform(lon, lat)
+        projected = np.isfinite(x) & np.isfinite(y)  # not the projection's antipode
+        distance = np.empty(len(lat))
+        if projected.any():
+            distance[projected] = self._via_projection(lat[projected], lon[projected], x[projected], y[projected])
+        if not projected.all():
+            distance[~projected] = self._to_vertices(lat[~projected], lon[~projected])
+        return distance
+
+    def _via_projection(self, lat: np.ndarray, lon: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        points, nearest = self._tree.query_nearest(shapely.points(x, y), all_matches=False)
+        order = np.argsort(points)  # one match per point; make sure they are in input order
+        segment = nearest[order]
+        a, ab = self._a[segment], self._ab[segment]
+        p = np.column_stack([x, y])
+        t = np.clip(np.einsum("ij,ij->i", p - a, ab) / np.einsum("ij,ij->i", ab, ab), 0.0, 1.0)
+        q = a + t[:, None] * ab
+        q_lon, q_lat = _transformer().transform(q[:, 0], q[:, 1], direction="INVERSE")
+        return _GEOD.inv(lon, lat, q_lon, q_lat)[2] / 1000.0
+
+    def _to_vertices(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """Brute force over the line's vertices, for the few points the projection cannot map (its antipode)."""
+        n, k = len(lat), len(self._vertices)
+        lons, lats = np.repeat(lon, k), np.repeat(lat, k)
+        v_lon, v_lat = np.tile(self._vertices[:, 0], n), np.tile(self._vertices[:, 1], n)
+        return (_GEOD.inv(lons, lats, v_lon, v_lat)[2] / 1000.0).reshape(n, k).min(axis=1)
+
+
+class BorderStretch:
+    """The part of the RU–UA border adjacent to some regions (both sides' codes allowed), or the whole border.
+
+    Obtain one from ``border_stretch``. ``codes`` is the sorted tuple of region codes, empty for the whole border.
+    """
+
+    def __init__(self, codes: tuple[str, ...], line: BaseGeometry) -> None:
+        self.codes = codes
+        self.line = line  # in the projection's metres
+        self._nearest = _NearestSegment(line)
+
+    def __repr__(self) -> str:
+        return f"BorderStretch({list(self.codes) or 'whole border'}, {self.line.length / 1000:.0f} km)"
+
+    def distance_km(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """Distance in km from each point to this stretch (float64 array, >= 0); ValueError for bad coordinates."""
+        lat, lon = _validate(lat, lon)
+        if len(lat) == 0:
+            return np.empty(0)
+        return _in_chunks(lambda la, lo: (self._nearest.distance_km(la, lo),), lat, lon)[0]
+
+
+@cache
+def _projected_border() -> BaseGeometry:
+    return _project(border_line())
+
+
+@cache
+def _adjacent_stretches() -> dict[str, BaseGeometry]:
+    """Region code -> projected border line within STRETCH_MARGIN_M of it, for UA and RU regions along the border."""
+    border = _projected_border()
+    near = shapely.box(*border_line().bounds).buffer(0.5)
+    stretches = {}
+    for region in regions():
+        if region.country in ("UA", "RU") and region.geometry.intersects(near):
+            zone = _project(region.geometry).buffer(STRETCH_MARGIN_M)
+            stretch = shapely.line_merge(shapely.intersection(border, zone))
+            if stretch.length >= MIN_STRETCH_M:
+                stretches[region.code] = stretch
+    return stretches
+
+
+def adjacent_regions() -> list[str]:
+    """Codes of the UA and RU regions along the RU–UA border: the codes ``border_stretch`` accepts."""
+    return sorted(_adjacent_stretches())
+
+
+@cache
+def _border_stretch(codes: tuple[str, ...]) -> BorderStretch:
+    if not codes:
+        return BorderStretch(codes, _projected_border())
+    stretches = _adjacent_stretches()
+    unknown = [code for code in codes if code not in stretches]
+    if unknown:
+        raise ValueError(
+            f"not a region along the RU–UA border: {', '.join(unknown)}; valid codes: {', '.join(sorted(stretches))}"
+        )
+    return BorderStretch(codes, shapely.line_merge(shapely.union_all([stretches[code] for code in codes])))
+
+
+def border_stretch(adjacent_to: Sequence[str] | None = None) -> BorderStretch:
+    """The border stretch along the given regions (ISO 3166-2 codes, UA or RU side), or the whole border for None.
+
+    ``["UA-63"]`` is the border line along Kharkiv oblast, extended ~3 km past its ends to absorb Natural Earth's edge
+    error. Cached per set of codes. Raises ValueError naming the valid codes for a code that is not along the border.
+    """
+    if isinstance(adjacent_to, str):
+        adjacent_to = [adjacent_to]
+    return _border_stretch(tuple(sorted(set(adjacent_to or ()))))
+
+
+@dataclass(frozen=True)
+class _CountryIndex:
+    """Point-in-polygon data for one country and its regions, for the exclusive use of one thread at a time.
+
+    GEOS prepared geometries build their point-in-polygon indexes lazily and are not thread-safe, so each thread
+    borrows its own index, made of private copies of the geometries (``_borrowed_index``).
+    """
+
+    code: str
+    geometry: BaseGeometry  # prepared
+    region_geometries: np.ndarray  # prepared
+    region_codes: np.ndarray  # object
+    region_names: np.ndarray  # object
+    region_bounds: np.ndarray  # (n, 4) minx, miny, maxx, maxy
+    region_tree: shapely.STRtree
+
+
+def _private_copies(geometries: list[BaseGeometry]) -> np.ndarray:
+    copies = shapely.from_wkb(shapely.to_wkb(geometries))
+    shapely.prepare(copies)
+    return copies
+
+
+def _build_index() -> tuple[_CountryIndex, ...]:
+    polygons = countries()
+    index = []
+    for code in COUNTRY_CODES:
+        own = [r for r in regions() if r.country == code]
+        geometries = _private_copies([r.geometry for r in own])
+        index.append(
+            _CountryIndex(
+                code=code,
+                geometry=_private_copies([polygons[code]])[0],
+                region_geometries=geometries,
+                region_codes=np.array([r.code for r in own], dtype=object),
+                region_names=np.array([r.name for r in own], dtype=object),
+                region_bounds=shapely.bounds(geometries),
+                region_tree=shapely.STRtree(geometries),
+            )
+        )
+    return tuple(index)
+
+
+_spare_indexes: queue.SimpleQueue[tuple[_CountryIndex, ...]] = queue.SimpleQueue()
+
+
+@contextmanager
+def _borrowed_index() -> Iterator[tuple[_CountryIndex, ...]]:
+    """An index no other thread is using; built on demand, kept for reuse (one per concurrent caller)."""
+    try:
+        index = _spare_indexes.get_nowait()
+    except queue.Empty:
+        index = _build_index()
+    try:
+        yield index
+    finally:
+        _spare_indexes.put(index)
+
+
+def _within_bounds(bounds: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    return (lon >= bounds[0]) & (lon <= bounds[2]) & (lat >= bounds[1]) & (lat <= bounds[3])
+
+
+def _regions_of(country: _CountryIndex, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Region index for points known to lie in the country: the containing region, else the nearest one."""
+    found = np.full(len(lat), -1)
+    for i, geometry in enumerate(country.region_geometries):
+        candidates = np.flatnonzero((found < 0) & _within_bounds(country.region_bounds[i], lon, lat))
+        if len(candidates):
+            inside = shapely.contains_xy(geometry, lon[candidates], lat[candidates])
+            found[candidates[inside]] = i
+    missing = np.flatnonzero(found < 0)
+    if len(missing):
+        points = shapely.points(lon[missing], lat[missing])
+        found_in, nearest = country.region_tree.query_nearest(points, all_matches=False)
+        found[missing[found_in]] = nearest
+    return found
+
+
+def _locate_chunk(border: _NearestSegment, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, ...]:
+    n = len(lat)
+    country = np.full(n, "other", dtype=object)
+    region = np.full(n, None, dtype=object)
+    region_name = np.full(n, None, dtype=object)
+    undecided = np.ones(n, dtype=bool)
+    with _borrowed_index() as index:
+        for c in index:
+            candidates = np.flatnonzero(undecided & _within_bounds(shapely.bounds(c.geometry), lon, lat))
+            inside = candidates[shapely.contains_xy(c.geometry, lon[candidates], lat[candidates])]
+            undecided[inside] = False
+            country[inside] = c.code
+            which = _regions_of(c, lat[inside], lon[inside])
+            region[inside] = c.region_codes[which]
+            region_name[inside] = c.region_names[which]
+    return country, region, region_name, border.distance_km(lat, lon)
+
+
+def locate_many(lat: np.ndarray, lon: np.ndarray) -> Locations:
+    """Country, region and border distance of every point (1-D arrays of equal length, degrees WGS84).
+
+    Raises ValueError for mismatched shapes or coordinates out of range (or NaN).
+    """
+    lat, lon = _validate(lat, lon)
+    border = border_stretch()._nearest  # built here, not racing in the worker threads
+    country, region, region_name, distance = _in_chunks(partial(_locate_chunk, border), lat, lon)
+    return Locations(country=country, region=region, region_name=region_name, border_distance_km=distance)
+
+
+def locate(lat: float, lon: float) -> Location:
+    """Country, region and border distance of one point; ValueError for coordinates out of range."""
+    located = locate_many(np.array([lat], dtype=np.float64), np.array([lon], dtype=np.float64))
+    return Location(
+        country=str(located.country[0]),
+        region=located.region[0],
+        region_name=located.region_name[0],
+        border_distance_km=float(located.border_distance_km[0]),
+    )
