@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rapidfuzz import process
+from rapidfuzz import process, utils
 
 from enduse.errors import InputError
 
@@ -38,7 +38,7 @@ FACT_VALUES: tuple[str, ...] = ("yes", "no", UNKNOWN)
 
 def suggest(word: str, choices: Iterable[str], limit: int = 3) -> list[str]:
     """Closest choices to ``word``, best first (empty when nothing is close)."""
-    found = process.extract(word.lower(), list(choices), limit=limit, score_cutoff=60)
+    found = process.extract(word, list(choices), processor=utils.default_process, limit=limit, score_cutoff=60)
     return [choice for choice, _score, _index in found]
 
 

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from enduse.errors import PackError
 from enduse.packs.model import Clause, Fact, Manifest, Pack, Parameter, Source, Version, Zone
+from enduse.zones import zone_problems
 
 M = TypeVar("M", bound=BaseModel)
 FACT_CHOICES = {"yes", "no", "unknown"}
@@ -108,12 +109,12 @@ def _check_facts(problems: _Problems, facts: dict[str, Fact], parameters: dict[s
 _ERROR_POLICY = re.compile(r"\[(policy\d+)\]|policy `(policy\d+)`")
 
 
-def _parse_clauses(file: str, text: str, sources: dict[str, Source], problems: _Problems) -> list[Clause]:
+def _parse_clauses(file: str, text: str, sources: dict[str, Source], problems: _Problems) -> list[Clause] | None:
     try:
         parsed = json.loads(cedarpy.policies_to_json_str(text))
     except ValueError as error:
         problems.add(file, f"Cedar parse error: {error}")
-        return []
+        return None
     if parsed.get("templates"):
         problems.add(file, "templates are not supported in packs; write static policies")
     clauses = []
@@ -151,8 +152,11 @@ def _load_version(root: Path, entry, pack_parts: dict, problems: _Problems) -> V
             problems.add("pack.toml", f"{where} names missing policy file {file!r}")
             continue
         text = path.read_text(encoding="utf-8")
+        parsed = _parse_clauses(file, text, pack_parts["sources"], problems)
+        if parsed is None:
+            continue
         texts.append(text)
-        for clause in _parse_clauses(file, text, pack_parts["sources"], problems):
+        for clause in parsed:
             if clause.id in clauses:
                 problems.add(file, f"{where}: clause id {clause.id!r} is used twice (also in {clauses[clause.id].file})")
             clauses[clause.id] = clause
@@ -206,9 +210,9 @@ def _load_schema(root: Path, name: str, problems: _Problems) -> tuple[str, cedar
 def load_pack(path: str | Path, *, check: Callable[[Pack], list[str]] | None = None) -> Pack:
     """Load and validate the pack in directory ``path``.
 
-    ``check`` is an extra validation step run on the assembled pack (the zones
-    module passes one that checks region codes against the geography); its
-    messages are reported like the others. Raises ``PackError`` listing every
+    ``check`` is an extra validation step run on the assembled pack (the
+    evaluator passes one that sends a probe request through every version);
+    its messages are reported like the others. Raises ``PackError`` listing every
     problem found, each prefixed with the file it concerns.
     """
     root = Path(path)
@@ -228,6 +232,7 @@ def load_pack(path: str | Path, *, check: Callable[[Pack], list[str]] | None = N
     _check_parameters(problems, parameters, sources)
     _check_zones(problems, zones, parameters, sources)
     _check_facts(problems, facts, parameters)
+    problems.extend(zone_problems(zones, parameters))
     schema_text, schema = _load_schema(root, manifest.schema_file, problems)
 
     ids = [v.id for v in manifest.versions]
