@@ -1,0 +1,3 @@
+from enduse.cli import main
+
+main()

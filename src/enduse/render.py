@@ -1,0 +1,84 @@
+"""Human-readable output of decisions (rich). JSON output is ``Decision.to_json``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from enduse.decisions import Decision, Verdict
+from enduse.packs.model import Pack
+
+COLOURS = {
+    Verdict.ALLOWED: "bold green",
+    Verdict.FORBIDDEN: "bold red",
+    Verdict.INDETERMINATE: "bold yellow",
+    Verdict.NOT_GOVERNED: "bold blue",
+}
+
+
+def verdict_text(verdict: Verdict) -> Text:
+    return Text(verdict.value, style=COLOURS[verdict])
+
+
+def _version_line(decision: Decision, pack: Pack) -> str:
+    if decision.version is None:
+        return f"{pack.name}: no version in force"
+    version = pack.version(decision.version)
+    end = version.effective_to.isoformat() if version.effective_to else "today"
+    return (
+        f"{pack.name} @ {version.id} — {version.title} "
+        f"({version.effective_from} → {end}; confidence {version.confidence})"
+    )
+
+
+def decision_view(decision: Decision, pack: Pack) -> Group:
+    """Everything a reader needs to see why: verdict, version, clauses with quotes, facts, assumptions."""
+    parts: list = [
+        Text.assemble(verdict_text(decision.verdict), "  ", decision.explanation),
+        Text(f"Version in force: {_version_line(decision, pack)}", style="dim"),
+    ]
+    if decision.missing:
+        parts.append(Text("Missing: " + ", ".join(decision.missing), style="yellow"))
+    if decision.clauses:
+        heading = "Clauses that decide, depending on the missing facts" if decision.missing else "Deciding clauses"
+        parts.append(Text(heading, style="bold"))
+        for clause in decision.clauses:
+            parts.append(Text(f"  {clause.id} ({clause.effect})", style="bold"))
+            for _source_id, source in clause.sources:
+                quote = f"“{source.quote}”" if source.kind == "quote" else f"(summary) {source.quote}"
+                parts.append(Text(f"    {source.outlet}, {source.date} [{source.confidence}]: {quote}"))
+    facts = Table(title="Derived facts", show_header=False, expand=True)
+    facts.add_column("fact", style="dim")
+    facts.add_column("value")
+    for key, value in decision.facts.to_json().items():
+        if value not in (None, [], ""):
+            facts.add_row(key, ", ".join(value) if isinstance(value, list) else str(value))
+    for key, value in decision.use_facts.items():
+        facts.add_row(key, value)
+    parts.append(facts)
+    if decision.assumptions:
+        assumptions = Table(title="Assumptions used (change with --param name=value)", expand=True)
+        for column in ("name", "value", "meaning"):
+            assumptions.add_column(column)
+        for name, value in decision.assumptions.items():
+            param = pack.parameters[name]
+            assumptions.add_row(name, f"{value:g} {param.unit or ''}" if isinstance(value, float) else str(value), param.title)
+        parts.append(assumptions)
+    return Group(Rule("enduse check"), *parts)
+
+
+def decisions_table(rows: Sequence[tuple[str, str, Decision]], title: str) -> Table:
+    """One line per use: label, date, verdict, version, deciding clauses or missing facts."""
+    table = Table(title=title, show_lines=False, expand=True)
+    for column in ("use", "date", "verdict", "version", "clauses / missing"):
+        table.add_column(column, overflow="fold")
+    for label, day, decision in rows:
+        detail = ", ".join(c.id for c in decision.clauses) or decision.explanation
+        if decision.missing:
+            detail = f"missing: {', '.join(decision.missing)}" + (f" | {detail}" if decision.clauses else "")
+        table.add_row(label, day, verdict_text(decision.verdict), decision.version or "—", detail)
+    return table
