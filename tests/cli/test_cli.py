@@ -1,0 +1,113 @@
+"""The `enduse` command through its installed entry point (a real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ENDUSE = str(Path(sys.executable).with_name("enduse"))
+CONTRACT = {"verdict", "pack", "version", "clauses", "missing", "facts", "assumptions"}
+FACT_KEYS = {"country", "region", "border_distance_km", "zones", "weapon_supplier", "weapon_class"}
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([ENDUSE, *args], input=stdin, capture_output=True, text=True, timeout=120,
+                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+
+
+SHEBEKINO = ["--date", "2024-06-05", "--place", "Shebekino", "--weapon", "HIMARS", "--target", "artillery",
+             "--purpose", "counter_fire"]
+
+
+def test_check_prints_verdict_clause_and_quote():
+    result = run("check", *SHEBEKINO)
+    assert result.returncode == 0, result.stderr
+    text_out = " ".join(result.stdout.split())
+    for text in ("ALLOWED", "kharkiv.counter-fire", "Politico via Reuters", "hit back at Russian forces",
+                 "near_border_inside_km", "RU-BEL", "kharkiv"):
+        assert text in text_out
+
+
+def test_json_output_is_the_contract():
+    result = run("check", *SHEBEKINO, "--format", "json")
+    data = json.loads(result.stdout)
+    assert CONTRACT <= set(data) and FACT_KEYS <= set(data["facts"])
+    assert data["verdict"] == "ALLOWED" and data["version"] == "kharkiv"
+    clause = data["clauses"][0]
+    assert clause["id"] == "kharkiv.counter-fire" and clause["effect"] == "permit"
+    assert {"outlet", "date", "quote"} <= set(clause["source"])
+    assert data["facts"]["zones"] == ["kharkiv_border"] and 5 < data["facts"]["border_distance_km"] < 15
+
+
+def test_facts_and_params_flags():
+    result = run("check", *SHEBEKINO, "--fact", "linked_to_invasion=unknown", "--format", "json")
+    assert json.loads(result.stdout)["missing"] == ["linked_to_invasion"]
+    result = run("check", *SHEBEKINO, "--param", "near_border_inside_km=1", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["verdict"] == "INDETERMINATE" and data["assumptions"]["near_border_inside_km"] == 1.0
+
+
+def test_json_input_from_file_and_stdin(tmp_path):
+    uses = [{"date": "2024-06-05", "place": "Shebekino", "weapon": "ATACMS", "target": "artillery", "purpose": "counter_fire"},
+            {"date": "2024-06-05", "lat": 48.02, "lon": 37.8, "weapon": "SCALP"}]
+    path = tmp_path / "uses.json"
+    path.write_text(json.dumps(uses))
+    data = json.loads(run("check", "--json", str(path), "--format", "json").stdout)
+    assert [d["verdict"] for d in data] == ["FORBIDDEN", "NOT_GOVERNED"]
+    single = json.loads(run("check", "--json", "-", "--format", "json", stdin=json.dumps(uses[0])).stdout)
+    assert single["clauses"][0]["id"] == "no-long-range-in-russia"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "--date", "2024-02-30", "--place", "Kharkiv", "--weapon", "HIMARS"], "invalid date"),
+        (["check", "--date", "2024-06-01", "--place", "Kharkiv", "--weapon", "HIMAR"], "did you mean HIMARS"),
+        (["check", "--date", "2024-06-01", "--lat", "91", "--lon", "30", "--weapon", "HIMARS"], "between -90 and 90"),
+        (["check", "--date", "2024-06-01", "--place", "Kharkovv", "--weapon", "HIMARS"], "Kharkiv"),
+        (["check", "--date", "2024-06-01", "--place", "Kharkiv", "--weapon", "HIMARS", "--fact", "linked=yes"], "did you mean linked_to_invasion"),
+        (["check", "--date", "2024-06-01", "--place", "Kharkiv", "--weapon", "HIMARS", "--pack", "us-ukrane"], "did you mean us-ukraine"),
+        (["check", "--json", "/nonexistent.json"], "cannot read"),
+        (["check", "--date", "2024-06-01", "--place", "Kharkiv", "--weapon", "HIMARS", "--format", "xml"], "unknown format"),
+        (["check", "--lat", "x"], "Invalid value"),
+    ],
+)
+def test_invalid_input_exits_2_with_one_line_and_no_traceback(args, message):
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_versions_lists_dates_sources_and_confidence():
+    result = run("versions", "--format", "json")
+    versions = json.loads(result.stdout)
+    assert [v["id"] for v in versions][:2] == ["baseline", "kharkiv"]
+    assert versions[1]["effective_from"] == "2024-05-30" and versions[1]["confidence"] == "high"
+    assert any(s["outlet"] == "Politico via Reuters" for s in versions[1]["sources"])
+    assert "Kharkiv exception" in run("versions").stdout
+
+
+def test_validate_good_and_broken_pack(pack_copy):
+    assert "valid" in run("validate", str(pack_copy)).stdout
+    (pack_copy / "zones.toml").write_text((pack_copy / "zones.toml").read_text().replace('"UA-63"', '"UA-00"'))
+    result = run("validate", str(pack_copy))
+    assert result.returncode == 4 and "zones.toml" in result.stderr and "UA-00" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_examples_table_covers_every_verdict():
+    result = run("examples")
+    assert result.returncode == 0, result.stderr
+    for verdict in ("ALLOWED", "FORBIDDEN", "INDETERMINATE", "NOT_GOVERNED"):
+        assert verdict in result.stdout
+    assert "no-long-range-in-russia" in result.stdout and "(15 uses)" in result.stdout
+
+
+def test_weapons_and_vocab_list_the_vocabularies():
+    assert "Storm Shadow" in run("weapons").stdout
+    assert "missile_in_flight" in run("vocab").stdout

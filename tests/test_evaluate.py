@@ -1,0 +1,162 @@
+"""Each rule of the founding report, on both sides of its boundary."""
+
+from __future__ import annotations
+
+import pytest
+
+from enduse import Verdict
+
+
+def ids(decision):
+    return [c.id for c in decision.clauses]
+
+
+def test_change_of_30_may_2024(judge):
+    before = judge(at="Shebekino", date="2024-05-29")
+    after = judge(at="Shebekino", date="2024-05-30")
+    assert (before.version, before.verdict) == ("baseline", Verdict.FORBIDDEN)
+    assert ids(before) == ["no-strikes-in-russia"]
+    assert (after.version, after.verdict) == ("kharkiv", Verdict.ALLOWED)
+    assert ids(after) == ["kharkiv.counter-fire"]
+    assert after.clauses[0].sources[0][1].outlet == "Politico via Reuters"
+
+
+@pytest.mark.parametrize("day", ["2023-01-10", "2024-06-05"])
+def test_ukrainian_territory_including_occupied_areas(judge, day):
+    decision = judge(at="Donetsk", date=day, target="ammunition_depot", purpose="interdiction")
+    assert decision.facts.country == "UA" and decision.facts.region == "UA-14"
+    assert decision.verdict is Verdict.ALLOWED and ids(decision) == ["ukrainian-territory"]
+
+
+def test_crimea_is_ukraine(judge):
+    decision = judge(lat=44.6, lon=33.52, date="2023-06-01", target="command_post", purpose="interdiction")
+    assert decision.facts.country == "UA" and decision.verdict is Verdict.ALLOWED
+
+
+@pytest.mark.parametrize(
+    ("target", "purpose", "verdict"),
+    [
+        ("artillery", "counter_fire", Verdict.ALLOWED),
+        ("military_forces", "preempt_attack", Verdict.ALLOWED),
+        ("command_post", "counter_fire", Verdict.ALLOWED),
+        ("ammunition_depot", "counter_fire", Verdict.FORBIDDEN),
+        ("military_industry", "preempt_attack", Verdict.FORBIDDEN),
+        ("artillery", "interdiction", Verdict.FORBIDDEN),
+        ("energy_infrastructure", "counter_fire", Verdict.FORBIDDEN),
+    ],
+)
+def test_counter_fire_targets_and_purposes(judge, target, purpose, verdict):
+    assert judge(at="Shebekino", target=target, purpose=purpose).verdict is verdict
+
+
+def test_near_the_border_bands_follow_the_assumptions(judge):
+    no_sumy = {"sumy_in_may_2024_scope": "out"}
+    base = judge(at="Belgorod", params=no_sumy)
+    distance = base.facts.border_distance_km
+    assert base.verdict is Verdict.ALLOWED and "kharkiv_border" in base.facts.zones
+    inside = judge(at="Belgorod", params={**no_sumy, "near_border_inside_km": str(distance + 1)})
+    vague = judge(at="Belgorod", params={**no_sumy, "near_border_inside_km": str(distance - 1)})
+    outside = judge(at="Belgorod", params={**no_sumy, "near_border_inside_km": str(distance - 2),
+                                           "near_border_outside_km": str(distance - 1)})
+    assert inside.verdict is Verdict.ALLOWED
+    assert vague.verdict is Verdict.INDETERMINATE and vague.missing == ("zone:kharkiv_border",)
+    assert "near_border_inside_km" in vague.explanation
+    assert outside.verdict is Verdict.FORBIDDEN and ids(outside) == []
+    assert outside.explanation == "no clause permits this use"
+    assert vague.assumptions["near_border_inside_km"] == pytest.approx(distance - 1)
+
+
+def test_far_from_the_border_is_outside(judge):
+    decision = judge(at="Voronezh")
+    assert decision.facts.zones == () and decision.facts.vague_zones == ()
+    assert decision.verdict is Verdict.FORBIDDEN
+
+
+def test_intercept_missiles_aimed_at_kharkiv(judge):
+    inside = judge(at="Shebekino", target="missile_in_flight", purpose="intercept")
+    outside = judge(at="Voronezh", target="missile_in_flight", purpose="intercept")
+    assert inside.verdict is Verdict.ALLOWED and ids(inside) == ["kharkiv.intercept-missiles"]
+    assert outside.verdict is Verdict.FORBIDDEN
+
+
+def test_bombers_preparing_attacks(judge):
+    assert ids(judge(at="Belgorod", target="aircraft", purpose="preempt_attack")) == ["kharkiv.bombers"]
+    assert judge(at="Belgorod", target="airfield", purpose="preempt_attack").verdict is Verdict.FORBIDDEN
+
+
+def test_air_defence_over_russia(judge):
+    patriot = judge(at="Kursk", weapon="Patriot", target="aircraft", purpose="intercept")
+    himars = judge(at="Kursk", weapon="HIMARS", target="aircraft", purpose="intercept")
+    before = judge(at="Kursk", weapon="Patriot", target="aircraft", purpose="intercept", date="2024-05-29")
+    assert patriot.verdict is Verdict.ALLOWED and ids(patriot) == ["air-defence-over-russia"]
+    assert himars.verdict is Verdict.FORBIDDEN
+    assert before.verdict is Verdict.FORBIDDEN
+
+
+def test_never_civilian_infrastructure(judge):
+    decision = judge(at="Shebekino", target="civilian_infrastructure")
+    assert decision.verdict is Verdict.FORBIDDEN and ids(decision) == ["no-civilian-infrastructure"]
+    assert "overrides" in decision.explanation
+
+
+def test_no_atacms_inside_russia(judge):
+    russia = judge(at="Shebekino", weapon="ATACMS")
+    ukraine = judge(at="Donetsk", weapon="ATACMS")
+    assert russia.verdict is Verdict.FORBIDDEN and ids(russia) == ["no-long-range-in-russia"]
+    assert ukraine.verdict is Verdict.ALLOWED
+
+
+@pytest.mark.parametrize(("value", "verdict"), [("yes", Verdict.ALLOWED), ("no", Verdict.FORBIDDEN), ("unknown", Verdict.INDETERMINATE)])
+def test_only_targets_linked_to_the_invasion(judge, value, verdict):
+    decision = judge(at="Shebekino", facts={"linked_to_invasion": value})
+    assert decision.verdict is verdict
+    assert decision.missing == (("linked_to_invasion",) if value == "unknown" else ())
+    assert "assume_linked_to_invasion" not in decision.assumptions
+
+
+def test_default_for_linked_is_a_named_assumption(judge):
+    presumed = judge(at="Shebekino")
+    strict = judge(at="Shebekino", params={"assume_linked_to_invasion": "unknown"})
+    assert presumed.assumptions["assume_linked_to_invasion"] == "yes"
+    assert strict.verdict is Verdict.INDETERMINATE and strict.missing == ("linked_to_invasion",)
+
+
+@pytest.mark.parametrize(("scope", "verdict"), [("vague", Verdict.INDETERMINATE), ("in", Verdict.ALLOWED), ("out", Verdict.FORBIDDEN)])
+def test_sumy_border_in_may_2024_is_vague(judge, scope, verdict):
+    decision = judge(at="Tyotkino", target="military_forces", purpose="preempt_attack", params={"sumy_in_may_2024_scope": scope})
+    assert "kharkiv_border" not in decision.facts.zones + decision.facts.vague_zones
+    assert decision.verdict is verdict
+    if verdict is Verdict.INDETERMINATE:
+        assert decision.missing == ("zone:sumy_border",)
+        assert "sumy_in_may_2024_scope" in decision.explanation
+
+
+def test_weapon_of_another_supplier_is_not_governed(judge):
+    decision = judge(at="Shebekino", weapon="Storm Shadow")
+    assert decision.verdict is Verdict.NOT_GOVERNED and decision.facts.weapon_supplier == "GB"
+
+
+def test_before_the_first_version_is_not_governed(judge):
+    decision = judge(at="Donetsk", date="2021-01-01")
+    assert decision.verdict is Verdict.NOT_GOVERNED and decision.version is None
+
+
+def test_unknown_target_explores_every_target(judge):
+    decision = judge(at="Shebekino", target="unknown")
+    assert decision.verdict is Verdict.INDETERMINATE and decision.missing == ("target",)
+    assert {"kharkiv.counter-fire", "no-civilian-infrastructure"} <= set(ids(decision))
+
+
+def test_unknown_that_does_not_matter_is_not_missing(judge):
+    decision = judge(at="Donetsk", target="unknown", purpose="unknown")
+    assert decision.verdict is Verdict.ALLOWED and decision.missing == ()
+
+
+def test_unknown_weapon_is_indeterminate(judge):
+    decision = judge(at="Shebekino", weapon="unknown")
+    assert decision.verdict is Verdict.INDETERMINATE and "weapon" in decision.missing
+
+
+def test_version_can_be_forced_by_id_or_date(judge):
+    assert judge(at="Shebekino", version="baseline").version == "baseline"
+    assert judge(at="Shebekino", date="2024-01-01", version="2024-06-01").version == "kharkiv"
