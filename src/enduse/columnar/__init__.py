@@ -1,0 +1,271 @@
+"""Columnar evaluation of Cedar policies with polars -- Cedar's exact semantics, whole columns at once.
+
+Usage::
+
+    from enduse.columnar import compile_policies, prepare_entities
+
+    compiled = compile_policies(policy_text)          # raises Unsupported for constructs not handled
+    store = prepare_entities(entities_json_list)      # once per entity set
+    out = compiled.evaluate(frame, store)             # columns decision, reason, errors
+
+Input frame (see :meth:`CompiledPolicies.evaluate`): ``principal``, ``action``, ``resource`` are
+String columns of canonical uids ``Type::"id"`` (for ids with ``"``, ``\\`` or control characters
+the id part is JSON-escaped, see :func:`uid`), ``context`` a Struct column (a null field means
+the attribute is absent). Output per row: ``decision`` ("Allow"/"Deny"), ``reason`` (ids of the
+determining policies), ``errors`` (ids of the policies whose evaluation errored) -- exactly what
+``cedarpy.is_authorized`` reports as decision, ``diagnostics.reasons`` and the policies named in
+``diagnostics.errors``.
+
+:func:`is_authorized_batch` mirrors ``cedarpy.is_authorized_batch`` for plain request dicts.
+Anything not handled raises :class:`Unsupported`; nothing is ever guessed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from .compiler import Lowerer, check_policy, lower_policy
+from .entities import EntityStore, prepare_entities
+from .errors import MixedTypes, Unsupported
+from .values import (
+    BOOL,
+    LONG,
+    STRING,
+    CRec,
+    EntT,
+    RecT,
+    SetT,
+    Ty,
+    from_json,
+    parse_uid,
+    series,
+    type_of,
+    uid_key,
+    unify,
+)
+
+__all__ = [
+    "Unsupported",
+    "CompiledPolicies",
+    "EntityStore",
+    "compile_policies",
+    "prepare_entities",
+    "is_authorized_batch",
+    "uid",
+    "context_type_of",
+]
+
+
+def uid(etype: str, eid: str) -> str:
+    """Canonical uid string used in frames: ``Type::"id"`` with the id JSON-escaped."""
+    return uid_key(etype, eid)
+
+
+@dataclass
+class CompiledPolicies:
+    """Policies in Cedar's JSON form, checked to use only supported constructs."""
+
+    policies: dict[str, dict]  # policy id -> EST
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.policies)
+
+    def evaluate(
+        self,
+        frame: pl.DataFrame,
+        entities: "EntityStore | list[dict] | str",
+        context_type: Ty | None = None,
+    ) -> pl.DataFrame:
+        """Decide every row of ``frame``; see the module docstring for the column formats.
+
+        ``context_type`` (a :class:`values.RecT`) is needed only when the context holds entity
+        references or extension values; otherwise it is derived from the Struct dtype (Boolean,
+        integers, String, List, Struct).
+        """
+        store = prepare_entities(entities)
+        n = frame.height
+        ctx_ty = context_type if context_type is not None else _ty_from_dtype(frame.schema["context"])
+        var_types: dict[str, Ty] = {"context": ctx_ty}
+        for var in ("principal", "action", "resource"):
+            types = frame.select(pl.col(var).unique().str.extract(r'^(.*?)::"', 1).unique())[var].to_list()
+            if any(t is None for t in types):
+                raise Unsupported(f"{var} column holds values that are not uids Type::\"id\"")
+            var_types[var] = EntT(frozenset(types))
+        idx_cols = {var: f"__idx_{var}" for var in ("principal", "action", "resource")}
+        lw = Lowerer(store, var_types, {v: pl.col(c) for v, c in idx_cols.items()})
+        sats, errs = {}, {}
+        for pid, p in self.policies.items():
+            sats[pid], errs[pid] = lower_policy(lw, p)
+        pids = list(self.policies)
+        permits = [pid for pid in pids if self.policies[pid]["effect"] == "permit"]
+        forbids = [pid for pid in pids if self.policies[pid]["effect"] == "forbid"]
+
+        def any_of(ids: list[str]) -> pl.Expr:
+            return pl.any_horizontal([sats[i] for i in ids]) if ids else pl.lit(False)
+
+        lf = (
+            frame.lazy()
+            .with_columns([store.idx(pl.col(v)).alias(c) for v, c in idx_cols.items()])
+            .with_columns(any_of(forbids).alias("__f"), any_of(permits).alias("__p"))
+        )
+        # reasons and errors as bit masks (63 policies per UInt64 column), decoded once per distinct mask
+        chunks = [pids[i : i + 63] for i in range(0, len(pids), 63)]
+        allow = pl.col("__p") & ~pl.col("__f")
+
+        def bits(prefix: str, cond) -> list[pl.Expr]:
+            cols = []
+            for ci, chunk in enumerate(chunks):
+                terms = [cond(pid).cast(pl.UInt64) * pl.lit(1 << j, dtype=pl.UInt64) for j, pid in enumerate(chunk)]
+                cols.append(pl.sum_horizontal(terms).alias(f"{prefix}{ci}"))
+            return cols
+
+        def reason_cond(pid: str) -> pl.Expr:
+            decisive = pl.col("__f") if self.policies[pid]["effect"] == "forbid" else allow
+            return sats[pid] & decisive
+
+        rcols, ecols = bits("__r", reason_cond), bits("__e", lambda pid: errs[pid])
+        res = lf.select(
+            pl.when(allow).then(pl.lit("Allow")).otherwise(pl.lit("Deny")).alias("decision"), *rcols, *ecols
+        ).collect()
+
+        def decode(prefix: str, name: str) -> pl.Series:
+            cols = [f"{prefix}{ci}" for ci in range(len(chunks))]
+            if not cols:
+                return pl.Series(name, [[]] * n, dtype=pl.List(pl.String))
+            u = res.select(cols).unique()
+            lists = [
+                [pid for ci, m in enumerate(row) for j, pid in enumerate(chunks[ci]) if m >> j & 1]
+                for row in u.iter_rows()
+            ]
+            u = u.with_columns(pl.Series(name, lists, dtype=pl.List(pl.String)))
+            return res.select(cols).join(u, on=cols, how="left", maintain_order="left")[name]
+
+        out = pl.DataFrame([res["decision"], decode("__r", "reason"), decode("__e", "errors")])
+        if out.height != n:
+            raise AssertionError("row count changed")
+        return out
+
+
+def _ty_from_dtype(dt: pl.DataType) -> Ty:
+    if isinstance(dt, pl.Boolean):
+        return BOOL
+    if dt.is_integer():
+        return LONG
+    if isinstance(dt, (pl.String, pl.Categorical)):
+        return STRING
+    if isinstance(dt, pl.List):
+        inner = dt.inner
+        return SetT(None if isinstance(inner, pl.Null) else _ty_from_dtype(inner))
+    if isinstance(dt, pl.Struct):
+        return RecT(tuple(sorted((f.name, _ty_from_dtype(f.dtype)) for f in dt.fields)))
+    raise Unsupported(f"context column of dtype {dt} (pass context_type for entities/extension values)")
+
+
+def compile_policies(policies: str) -> CompiledPolicies:
+    """Parse Cedar policy text with cedarpy and check every construct; raises Unsupported."""
+    import cedarpy
+
+    est = json.loads(cedarpy.policies_to_json_str(policies))
+    if est.get("templates") or est.get("templateLinks"):
+        raise Unsupported("policy templates are not supported")
+    out = {}
+    for pid, p in est.get("staticPolicies", {}).items():
+        check_policy(pid, p)
+        out[pid] = p
+    return CompiledPolicies(out)
+
+
+def context_type_of(contexts: list) -> Ty:
+    """Unified static type of typed context values (Unsupported on mixed types)."""
+    t: Ty | None = RecT(())
+    for c in contexts:
+        t = unify(t, type_of(c))
+    return t
+
+
+def _request_context(r: dict) -> CRec:
+    ctx = r.get("context")
+    if ctx is None:
+        ctx = {}
+    if isinstance(ctx, str):
+        ctx = json.loads(ctx)
+    if not isinstance(ctx, dict):
+        raise Unsupported("context must be a record")
+    v = from_json(ctx)
+    if not isinstance(v, CRec):
+        raise Unsupported("context must be a record")
+    return v
+
+
+def _batch_frame(rows: list[tuple[str, str, str, CRec]]) -> tuple[pl.DataFrame, Ty]:
+    ctx_ty = context_type_of([r[3] for r in rows])
+    try:
+        ctx = series([r[3] for r in rows], ctx_ty, "context")
+    except Unsupported:
+        raise
+    except Exception as ex:  # polars could not build the column: do not guess
+        raise Unsupported(f"context values not representable: {ex}") from None
+    frame = pl.DataFrame(
+        {
+            "principal": pl.Series([r[0] for r in rows], dtype=pl.String),
+            "action": pl.Series([r[1] for r in rows], dtype=pl.String),
+            "resource": pl.Series([r[2] for r in rows], dtype=pl.String),
+        }
+    ).with_columns(ctx)
+    return frame, ctx_ty
+
+
+def _signature(row: tuple[str, str, str, CRec]) -> tuple:
+    from .values import uid_type
+
+    return (uid_type(row[0]), row[1], uid_type(row[2]), repr(type_of(row[3])))
+
+
+def is_authorized_batch(
+    requests: list[dict],
+    policies: "str | CompiledPolicies",
+    entities: "list[dict] | str | EntityStore",
+    schema: Any = None,
+) -> list[dict]:
+    """Like ``cedarpy.is_authorized_batch``: per request ``{"decision", "reason", "errors"}``.
+
+    ``reason``/``errors`` are lists of policy ids. Raises :class:`Unsupported` for policies,
+    requests or entities it cannot evaluate exactly. A ``schema`` changes how Cedar reads
+    entity/context JSON (implicit entity references, extension values from strings), which
+    this function does not model, so passing one raises Unsupported.
+    """
+    if schema is not None:
+        raise Unsupported("schema-directed parsing of entities/context is not supported; pass schema=None")
+    compiled = policies if isinstance(policies, CompiledPolicies) else compile_policies(policies)
+    store = prepare_entities(entities)
+    rows = [
+        (parse_uid(r["principal"]), parse_uid(r["action"]), parse_uid(r["resource"]), _request_context(r))
+        for r in requests
+    ]
+    if not rows:
+        return []
+    try:
+        groups = [list(range(len(rows)))]
+        results = _run_groups(compiled, store, rows, groups)
+    except MixedTypes:
+        # evaluate rows of one shape (principal/resource type, action, context type) together
+        by_sig: dict[tuple, list[int]] = {}
+        for i, row in enumerate(rows):
+            by_sig.setdefault(_signature(row), []).append(i)
+        results = _run_groups(compiled, store, rows, list(by_sig.values()))
+    return results
+
+
+def _run_groups(compiled: CompiledPolicies, store: EntityStore, rows: list, groups: list[list[int]]) -> list[dict]:
+    results: list[Any] = [None] * len(rows)
+    for g in groups:
+        frame, ctx_ty = _batch_frame([rows[i] for i in g])
+        out = compiled.evaluate(frame, store, context_type=ctx_ty)
+        for i, d, rs, es in zip(g, out["decision"], out["reason"], out["errors"]):
+            results[i] = {"decision": d, "reason": list(rs), "errors": list(es)}
+    return results

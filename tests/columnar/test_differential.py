@@ -1,0 +1,259 @@
+"""Differential tests: the columnar evaluator against cedarpy on random requests."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import cedarpy
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from enduse.columnar import Unsupported, compile_policies, is_authorized_batch, prepare_entities, uid
+
+_ERR_ID = re.compile(r"policy `([^`]*)`")
+
+
+def _ent(t: str, i: str) -> dict:
+    return {"type": t, "id": i}
+
+
+def _entities() -> list[dict]:
+    ents = [
+        {"uid": _ent("Group", "g2"), "attrs": {}, "parents": []},
+        {"uid": _ent("Group", "g1"), "attrs": {}, "parents": [_ent("Group", "g2")]},
+        {"uid": _ent("Group", "g0"), "attrs": {}, "parents": [_ent("Group", "g1")]},
+        {"uid": _ent("Folder", "f0"), "attrs": {}, "parents": []},
+        {"uid": _ent("Action", "read"), "attrs": {}, "parents": [_ent("Action", "all")]},
+        {"uid": _ent("Action", "write"), "attrs": {}, "parents": [_ent("Action", "all")]},
+        {"uid": _ent("Action", "all"), "attrs": {}, "parents": []},
+    ]
+    users = [
+        ("u0", {"age": 30, "name": "ann", "tags": ["a", "b"], "level": 2}, ["g0"], {"x": 3}),
+        ("u1", {"age": 9223372036854775807, "name": "bob", "tags": []}, ["g1"], {"x": 4}),
+        ("u2", {"name": "cy", "tags": ["b"]}, ["g2"], {}),
+        ("u3", {"age": -5, "tags": ["a", "b", "c"], "level": 7}, [], {"y": 1}),
+        ("u4", {"age": 0, "name": "", "tags": ["c"], "level": -9223372036854775808}, ["g0", "g2"], {}),
+    ]
+    for uid_, attrs, groups, tags in users:
+        ents.append(
+            {
+                "uid": _ent("User", uid_),
+                "attrs": attrs,
+                "parents": [_ent("Group", g) for g in groups],
+                "tags": tags,
+            }
+        )
+    docs = [
+        ("d0", {"owner": {"__entity": _ent("User", "u0")}, "public": True, "tags": ["a"],
+                "readers": [{"__entity": _ent("Group", "g1")}]}, ["f0"]),
+        ("d1", {"owner": {"__entity": _ent("User", "u1")}, "public": False, "tags": ["b", "c"],
+                "readers": []}, []),
+        ("d2", {"owner": {"__entity": _ent("User", "u9")}, "tags": [],
+                "readers": [{"__entity": _ent("User", "u3")}, {"__entity": _ent("Group", "g2")}]}, ["f0"]),
+        ("d3", {"public": True, "tags": ["c"]}, []),
+    ]
+    for did, attrs, parents in docs:
+        ents.append({"uid": _ent("Doc", did), "attrs": attrs, "parents": [_ent("Folder", p) for p in parents]})
+    return ents
+
+
+ENTITIES = _entities()
+
+POLICY_SETS = {
+    "errors_and_short_circuit": """
+        permit(principal, action == Action::"read", resource) when { principal.age + context.n > 10 };
+        permit(principal, action, resource) when { principal.level < 3 };
+        forbid(principal, action, resource) when { context.s like "a*b\\*" };
+        permit(principal, action, resource) when { principal.name == "ann" || principal.age > 1 };
+        permit(principal, action, resource) when { if context.flag then principal.age > 5 else context.n > 0 };
+        forbid(principal, action == Action::"write", resource) when { context.flag && 1 < "a" };
+        permit(principal, action, resource) when { context has s && context.s == "ab" };
+        permit(principal, action, resource) when { principal has age && principal.age * 2 > context.n };
+        forbid(principal, action, resource) unless { -context.n < 100 };
+        permit(principal, action, resource) when { context.n - principal.level >= 0 && !context.flag };
+    """,
+    "hierarchy": """
+        permit(principal in Group::"g1", action in Action::"all", resource);
+        permit(principal, action, resource) when { resource.owner == principal };
+        permit(principal, action, resource) when { principal in resource.readers };
+        forbid(principal, action == Action::"write", resource in Folder::"f0") when { principal in [Group::"g0", Group::"g2"] };
+        permit(principal is User, action, resource is Doc in Folder::"f0") when { resource.public };
+        permit(principal, action, resource) when { resource.owner in Group::"g2" };
+        forbid(principal, action, resource) when { principal is Group || resource is User in Group::"g0" };
+        permit(principal, action, resource) when { context.who in principal };
+    """,
+    "sets_like_has_ite": """
+        permit(principal, action, resource) when { principal.tags.contains(context.s) };
+        permit(principal, action, resource) when { principal.tags.containsAll(["a"]) };
+        forbid(principal, action, resource) when { resource.tags.containsAny(principal.tags) && context.flag };
+        permit(principal, action, resource) when { [1, 2, 3].contains(context.n) };
+        permit(principal, action, resource) when { principal.tags == ["b", "a"] };
+        permit(principal, action, resource) when { principal.tags.isEmpty() || context.s like "*x*" };
+        permit(principal, action, resource) when { (if principal has name then principal.name else "none") like "?*n*" };
+        permit(principal, action, resource) when { {a: context.n, b: [context.s]} == {b: ["ab"], a: 1} };
+        permit(principal, action, resource) when { principal.hasTag("x") && principal.getTag("x") == 3 };
+        forbid(principal, action, resource) when { principal.getTag("y") == context.n };
+        permit(principal, action, resource) when { context.rec.k == 1 || context.rec has j };
+    """,
+    "extensions": """
+        permit(principal, action, resource) when { context.ip.isInRange(ip("10.0.0.0/8")) };
+        permit(principal, action, resource) when { context.ip.isLoopback() || context.ip.isIpv6() };
+        permit(principal, action, resource) when { decimal(context.d).lessThan(decimal("1.5")) };
+        forbid(principal, action, resource) when { decimal(context.d) == decimal("2.50") };
+        permit(principal, action, resource) when { context.when.offset(duration("1h")) > datetime("2024-01-01") };
+        permit(principal, action, resource) when { duration(context.dur).toHours() > 1 };
+        forbid(principal, action, resource) when { context.when.toTime() < duration("1s") && context.when.toDate() == datetime("1969-12-31") };
+        permit(principal, action, resource) when { context.when.durationSince(datetime("1970-01-01")).toDays() < -1 };
+    """,
+}
+
+STRS = ["", "ab", "a", "b", "axb", "a*b", "a*b*", "x", "abc"]
+INTS = [0, 1, 2, 3, -1, 100, 99, -100, 9223372036854775807, -9223372036854775808, 4611686018427387904]
+PRINCIPALS = [_ent("User", f"u{i}") for i in range(5)] + [_ent("User", "u9"), _ent("Group", "g0")]
+RESOURCES = [_ent("Doc", f"d{i}") for i in range(4)] + [_ent("Doc", "d9"), _ent("User", "u4")]
+ACTIONS = [_ent("Action", "read"), _ent("Action", "write"), _ent("Action", "other")]
+IPS = ["10.1.2.3", "127.0.0.1", "192.168.0.1/16", "::1", "ff00::/8", "11.0.0.0/7", "not an ip"]
+DECS = ["1.0", "1.4999", "2.5", "-0.5", "abc", "922337203685477.5807", "1.23456"]
+DATES = ["2024-01-01", "2023-12-31T23:30:00Z", "1969-12-31T23:59:59.500Z", "2024-02-29T10:00:00+0100", "2025-02-29"]
+DURS = ["1h", "2h30m", "-90m", "1d", "x", "59m59s999ms"]
+
+
+def _context(rnd: random.Random, policy_set: str) -> dict:
+    c: dict = {}
+    opt = lambda: rnd.random() < 0.85  # noqa: E731 - attributes may be absent
+    if opt():
+        c["n"] = rnd.choice(INTS)
+    if opt():
+        c["s"] = rnd.choice(STRS)
+    if opt():
+        c["flag"] = rnd.random() < 0.5
+    if policy_set == "hierarchy" and opt():
+        c["who"] = {"__entity": rnd.choice(PRINCIPALS + [_ent("Group", "g1"), _ent("Group", "g2")])}
+    if policy_set == "sets_like_has_ite" and opt():
+        rec = {}
+        if rnd.random() < 0.5:
+            rec["k"] = rnd.choice([0, 1])
+        if rnd.random() < 0.3:
+            rec["j"] = "j"
+        c["rec"] = rec
+    if policy_set == "extensions":
+        if opt():
+            c["ip"] = {"__extn": {"fn": "ip", "arg": rnd.choice(IPS[:-1])}}
+        if opt():
+            c["d"] = rnd.choice(DECS)
+        if opt():
+            c["when"] = {"__extn": {"fn": "datetime", "arg": rnd.choice(DATES[:-1])}}
+        if opt():
+            c["dur"] = rnd.choice(DURS)
+    return c
+
+
+def _requests(rnd: random.Random, policy_set: str, n: int) -> list[dict]:
+    return [
+        {
+            "principal": rnd.choice(PRINCIPALS),
+            "action": rnd.choice(ACTIONS),
+            "resource": rnd.choice(RESOURCES),
+            "context": _context(rnd, policy_set),
+        }
+        for _ in range(n)
+    ]
+
+
+def _cedar(requests: list[dict], policies: str) -> list[tuple]:
+    res = cedarpy.is_authorized_batch(requests, policies, ENTITIES)
+    out = []
+    for r in res:
+        errs = {m.group(1) for e in r.diagnostics.errors for m in [_ERR_ID.search(e)] if m}
+        assert len(errs) == len(r.diagnostics.errors)
+        out.append((r.decision.value, frozenset(r.diagnostics.reasons), frozenset(errs)))
+    return out
+
+
+def _columnar(requests: list[dict], policies: str) -> list[tuple]:
+    res = is_authorized_batch(requests, policies, ENTITIES)
+    return [(r["decision"], frozenset(r["reason"]), frozenset(r["errors"])) for r in res]
+
+
+def _compare(requests: list[dict], policies: str) -> None:
+    expected, got = _cedar(requests, policies), _columnar(requests, policies)
+    bad = [(req, e, g) for req, e, g in zip(requests, expected, got) if e != g]
+    assert not bad, f"{len(bad)} mismatches, first: {bad[0]}"
+
+
+@pytest.mark.parametrize("name", sorted(POLICY_SETS))
+def test_seeded_batch(name: str) -> None:
+    rnd = random.Random(f"columnar-{name}")
+    requests = _requests(rnd, name, 1500)
+    _compare(requests, POLICY_SETS[name])
+    # the policies must actually exercise allow, deny and errors
+    kinds = {r[0] for r in _columnar(requests, POLICY_SETS[name])}
+    assert kinds == {"Allow", "Deny"}
+    assert any(r[2] for r in _columnar(requests, POLICY_SETS[name]))
+
+
+@pytest.mark.parametrize("name", sorted(POLICY_SETS))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32), size=st.integers(1, 40))
+def test_hypothesis_batches(name: str, seed: int, size: int) -> None:
+    _compare(_requests(random.Random(seed), name, size), POLICY_SETS[name])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    a=st.sampled_from(INTS + [5, -7, 2**32]),
+    b=st.sampled_from(INTS + [5, -7, 2**32]),
+    op=st.sampled_from(["+", "-", "*"]),
+    cmp=st.sampled_from(["<", "<=", ">", ">=", "==", "!="]),
+)
+def test_checked_arithmetic(a: int, b: int, op: str, cmp: str) -> None:
+    policies = f"permit(principal, action, resource) when {{ context.a {op} context.b {cmp} 0 }};"
+    reqs = [{"principal": PRINCIPALS[0], "action": ACTIONS[0], "resource": RESOURCES[0], "context": {"a": a, "b": b}}]
+    _compare(reqs, policies)
+
+
+def test_evaluate_frame_matches_batch() -> None:
+    """The fast path on a polars frame gives what is_authorized_batch gives."""
+    rnd = random.Random(7)
+    reqs = _requests(rnd, "errors_and_short_circuit", 300)
+    compiled = compile_policies(POLICY_SETS["errors_and_short_circuit"])
+    frame = pl.DataFrame(
+        {
+            "principal": [uid(r["principal"]["type"], r["principal"]["id"]) for r in reqs],
+            "action": [uid(r["action"]["type"], r["action"]["id"]) for r in reqs],
+            "resource": [uid(r["resource"]["type"], r["resource"]["id"]) for r in reqs],
+            "context": pl.Series(
+                [r["context"] for r in reqs],
+                dtype=pl.Struct({"flag": pl.Boolean, "n": pl.Int64, "s": pl.String}),
+            ),
+        }
+    )
+    out = compiled.evaluate(frame, prepare_entities(ENTITIES))
+    assert out.columns == ["decision", "reason", "errors"]
+    got = [(d, frozenset(r), frozenset(e)) for d, r, e in out.iter_rows()]
+    assert got == _cedar(reqs, POLICY_SETS["errors_and_short_circuit"])
+
+
+def test_unsupported_construct_raises_at_compile_time() -> None:
+    with pytest.raises(Unsupported, match="template"):
+        compile_policies('permit(principal == ?principal, action, resource);')
+    with pytest.raises(Unsupported, match="sets of sets or records"):
+        compile_policies('permit(principal, action, resource) when { [{a: 1}].contains(context.r) };')
+
+
+def test_schema_is_refused_rather_than_ignored() -> None:
+    with pytest.raises(Unsupported):
+        is_authorized_batch([], "permit(principal, action, resource);", [], schema="entity User;")
+
+
+def test_mixed_types_raise_unsupported() -> None:
+    ents = [
+        {"uid": _ent("User", "a"), "attrs": {"v": 1}, "parents": []},
+        {"uid": _ent("User", "b"), "attrs": {"v": "one"}, "parents": []},
+    ]
+    reqs = [{"principal": _ent("User", "a"), "action": ACTIONS[0], "resource": RESOURCES[0], "context": {}}]
+    with pytest.raises(Unsupported, match="mixed types"):
+        is_authorized_batch(reqs, "permit(principal, action, resource) when { principal.v == 1 };", ents)
