@@ -11,15 +11,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from enduse.decisions import Decision
-from enduse.enrich import enrich
-from enduse.errors import InputError
-from enduse.evaluate import decide, evaluation_problems
+from enduse.decisions import Decision, decision_from_row
+from enduse.engines import ENGINES
+from enduse.enrich import enrich_frame
+from enduse.errors import EvaluationError, InputError
+from enduse.evaluate import decide_frame, evaluation_problems
 from enduse.packs import builtin_names, builtin_path
 from enduse.packs.loader import load_pack as _load_pack_dir
-from enduse.packs.model import Pack, Version
+from enduse.packs.model import Pack
 from enduse.packs.params import with_params
-from enduse.uses import Use, parse_use
+from enduse.uses import REASON, Use, parse_use, uses_frame
 from enduse.vocab import suggest
 from enduse.zones import zone_problems
 
@@ -49,18 +50,28 @@ def load_pack(pack: str | Path = DEFAULT_PACK) -> Pack:
         raise InputError(f"no pack {text!r}: not a directory nor a bundled pack{hint} (bundled: {', '.join(builtin_names())})") from None
 
 
-def select_version(pack: Pack, day: dt.date, version: str | None = None) -> Version | None:
-    """The version named by ``version`` (an id or a date), else the one in force on ``day``."""
-    if version is None:
-        return pack.version_on(day)
+def resolve_version(pack: Pack, version: str | None) -> str | None:
+    """A version id from ``version`` given as an id or a date (``None`` stays ``None``)."""
+    if version is None or version in pack.version_ids:
+        return version
     try:
-        return pack.version(version)
-    except KeyError as error:
-        try:
-            on = dt.date.fromisoformat(version)
-        except ValueError:
-            raise InputError(str(error.args[0])) from None
-        return pack.version_on(on)
+        day = dt.date.fromisoformat(version)
+    except ValueError:
+        raise InputError(f"pack {pack.name!r} has no version {version!r} ({', '.join(pack.version_ids)})") from None
+    found = pack.version_on(day)
+    if found is None:
+        raise InputError(f"no version of {pack.name!r} is in force on {day}")
+    return found.id
+
+
+def with_checked_params(pack: Pack, params: Mapping[str, str] | None) -> Pack:
+    """``pack`` with named assumptions changed, re-checked (bands in order); raises ``InputError``."""
+    changed = with_params(pack, params or {})
+    if changed is not pack:
+        problems = zone_problems(changed.zones, changed.parameters)
+        if problems:
+            raise InputError("; ".join(p.split(": ", 1)[-1] for p in problems))
+    return changed
 
 
 def check(
@@ -75,11 +86,15 @@ def check(
     ``params`` overrides named assumptions of the pack (what-if); ``version``
     forces a version id or date instead of the one in force on the use's date.
     """
-    base = pack if isinstance(pack, Pack) else load_pack(pack)
-    changed = with_params(base, params or {})
-    if changed is not base:
-        problems = zone_problems(changed.zones, changed.parameters)
-        if problems:
-            raise InputError("; ".join(p.split(": ", 1)[-1] for p in problems))
+    changed = with_checked_params(pack if isinstance(pack, Pack) else load_pack(pack), params)
     the_use = use if isinstance(use, Use) else parse_use(use)
-    return decide(changed, select_version(changed, the_use.date, version), enrich(the_use, changed))
+    situations, rejects = enrich_frame(uses_frame([the_use]), changed)
+    if rejects.height:
+        raise InputError(rejects[REASON][0])
+    row = decide_frame(situations, changed, ENGINES["cedar"], version=resolve_version(changed, version)).row(0, named=True)
+    if row["errors"]:
+        raise EvaluationError(
+            f"Cedar reported an error in clause(s) {', '.join(row['errors'])} of version {row['__version']!r}; "
+            "no verdict is given for this use"
+        )
+    return decision_from_row(changed, row)

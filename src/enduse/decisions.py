@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from enduse.packs.model import Source
+from enduse.packs.model import Pack, Source
 
 
 class Verdict(StrEnum):
@@ -103,3 +103,65 @@ class Decision:
             "assumptions": dict(self.assumptions),
             "explanation": self.explanation,
         }
+
+
+def _explain(verdict: Verdict, clauses: tuple[ClauseRef, ...], missing: list[str], pack: Pack, row: dict[str, Any]) -> str:
+    if verdict is Verdict.NOT_GOVERNED:
+        if row["__version"] is None:
+            return f"no version of {pack.name} is in force before {pack.versions[0].effective_from}"
+        if row["__supplier"] is None:
+            return f"no possible weapon is supplied by {pack.supplier}"
+        return f"{row['__weapon']} is supplied by {row['__supplier']}; {pack.name} governs {pack.supplier}-supplied weapons"
+    if verdict is Verdict.INDETERMINATE:
+        parts = []
+        for name in missing:
+            if name.startswith("zone:"):
+                zone = pack.zones[name[len("zone:") :]]
+                params = ", ".join(p for p in (zone.inside_km, zone.outside_km, zone.scope) if p)
+                parts.append(f"whether the point is in zone {name[len('zone:'):]} (vague band; assumptions {params})")
+            else:
+                parts.append(f"the {name}")
+        return "the verdict depends on " + "; ".join(parts)
+    forbids = [c.id for c in clauses if c.effect == "forbid"]
+    if verdict is Verdict.ALLOWED:
+        return f"permitted by {', '.join(c.id for c in clauses)}; no clause forbids it"
+    if forbids:
+        return f"forbidden by {', '.join(forbids)} (a forbid clause overrides any permit)"
+    return "no clause permits this use"
+
+
+def decision_from_row(pack: Pack, row: dict[str, Any]) -> Decision:
+    """The ``Decision`` for one decided row of ``enduse.evaluate.decide_frame``."""
+    version = pack.version(row["__version"]) if row["__version"] else None
+    verdict = Verdict(row["verdict"])
+    refs = []
+    for clause_id in row["clauses"]:
+        clause = version.clauses[clause_id]
+        refs.append(ClauseRef(clause_id, clause.effect, tuple((s, pack.sources[s]) for s in clause.sources)))
+    clauses = tuple(refs)
+    bands = {zone: row[f"__band:{zone}"] for zone in pack.zones}
+    facts = DerivedFacts(
+        country=row["country"],
+        region=row["region"],
+        region_name=row["region_name"],
+        border_distance_km=row["border_distance_km"],
+        zones=tuple(z for z, b in bands.items() if b == "inside"),
+        vague_zones=tuple(z for z, b in bands.items() if b == "vague"),
+        weapon_supplier=row["__supplier"],
+        weapon_class=row["__class"],
+        lat=row["__lat"],
+        lon=row["__lon"],
+        place=row["__place_label"],
+    )
+    return Decision(
+        verdict=verdict,
+        pack=pack.name,
+        version=version.id if version else None,
+        version_confidence=version.confidence if version else None,
+        clauses=clauses,
+        missing=tuple(row["missing"]),
+        facts=facts,
+        assumptions={name: pack.param(name) for name in row["__assumptions"]},
+        explanation=_explain(verdict, clauses, row["missing"], pack, row),
+        use_facts={name: row[f"__fact:{name}"] for name in pack.facts},
+    )

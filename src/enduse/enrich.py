@@ -1,101 +1,104 @@
-"""Enrichment: a validated use plus a pack becomes a *situation*, ready to evaluate.
+"""Enrichment: valid uses plus a pack become *situations*, ready to evaluate.
 
-This is the only stage that touches geography and the weapon catalogue. It
-resolves a place name to a point, derives country, region, border distance and
-zone bands, looks the weapon up, and fills facts the use does not state from
-the pack's named defaults — recording every assumption it relied on.
+This is the only stage that touches geography and the weapon catalogue, and it
+works on whole tables. It resolves place names (each distinct name once),
+derives country, region, border distance and zone bands for every point, looks
+weapons up, and fills facts a use does not state from the pack's named
+defaults, recording per row which assumptions it relied on.
+
+Columns added: ``__lat``/``__lon`` (filled from places), ``__place_label``,
+``country``, ``region``, ``region_name``, ``border_distance_km``,
+``__band:<zone>`` (inside / vague / outside), ``__supplier``, ``__class``,
+``__fact:<name>`` for every fact of the pack, and ``__assumptions``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import polars as pl
 
-import numpy as np
-
-from enduse.catalog import Weapon, load_catalog
+from enduse.catalog import load_catalog
 from enduse.errors import InputError
 from enduse.geo.gazetteer import PlaceError, resolve_place
-from enduse.geo.locate import Location, locate_many
+from enduse.geo.locate import locate_many
 from enduse.packs.model import Pack
-from enduse.uses import Use
-from enduse.vocab import UNKNOWN, suggest
-from enduse.zones import Band, zone_bands
+from enduse.uses import FACT, REASON, ROW
+from enduse.vocab import suggest
+from enduse.zones import zone_bands
+
+BAND = "__band:"
 
 
-@dataclass(frozen=True)
-class Situation:
-    """A use with everything the policy may test, derived and explicit."""
-
-    use: Use
-    lat: float
-    lon: float
-    place: str | None
-    location: Location
-    weapon: Weapon | None
-    bands: dict[str, Band]
-    zone_assumptions: dict[str, tuple[str, ...]]
-    facts: dict[str, str]
-    assumptions: dict[str, float | str]
-
-
-def _point(use: Use) -> tuple[float, float, str | None]:
-    if use.place is None:
-        return float(use.lat), float(use.lon), None
-    try:
-        place = resolve_place(use.place)
-    except PlaceError as error:
-        raise InputError(str(error)) from None
-    label = f"{place.name} ({place.region or place.country})"
-    return place.lat, place.lon, label
-
-
-def _facts(use: Use, pack: Pack, assumptions: dict[str, float | str]) -> dict[str, str]:
-    for name in use.facts:
-        if name not in pack.facts:
+def _check_stated_facts(uses: pl.DataFrame, pack: Pack) -> None:
+    for column in uses.columns:
+        name = column[len(FACT) :]
+        if column.startswith(FACT) and name not in pack.facts:
             hints = suggest(name, pack.facts)
             hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
-            known = ", ".join(pack.facts) or "none"
-            raise InputError(f"pack {pack.name!r} knows no fact {name!r}{hint} (facts: {known})")
-    facts = {}
-    for name, fact in pack.facts.items():
-        if name in use.facts:
-            facts[name] = use.facts[name]
+            raise InputError(f"pack {pack.name!r} knows no fact {name!r}{hint} (facts: {', '.join(pack.facts) or 'none'})")
+
+
+def _resolve_places(uses: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Fill ``__lat``/``__lon`` from place names; rows whose place does not resolve are rejected."""
+    found: dict[str, dict] = {}
+    problems: dict[str, str] = {}
+    for name in uses["__place"].drop_nulls().unique().to_list():
+        try:
+            place = resolve_place(name)
+        except PlaceError as error:
+            problems[name] = str(error)
         else:
-            facts[name] = str(pack.param(fact.default))
-            assumptions[fact.default] = pack.param(fact.default)
-    return facts
-
-
-def enrich(use: Use, pack: Pack) -> Situation:
-    """Derive the situation of ``use`` for ``pack``; raises ``InputError`` for an unresolvable place."""
-    lat, lon, place = _point(use)
-    lats, lons = np.array([lat]), np.array([lon])
-    located = locate_many(lats, lons)
-    location = Location(
-        country=str(located.country[0]),
-        region=located.region[0],
-        region_name=located.region_name[0],
-        border_distance_km=float(located.border_distance_km[0]),
+            found[name] = {"lat": place.lat, "lon": place.lon, "label": f"{place.name} ({place.region or place.country})"}
+    place = pl.col("__place")
+    checked = uses.with_columns(
+        pl.coalesce(place.replace_strict({k: v["lat"] for k, v in found.items()}, default=None, return_dtype=pl.Float64), "__lat").alias("__lat"),
+        pl.coalesce(place.replace_strict({k: v["lon"] for k, v in found.items()}, default=None, return_dtype=pl.Float64), "__lon").alias("__lon"),
+        place.replace_strict({k: v["label"] for k, v in found.items()}, default=None, return_dtype=pl.String).alias("__place_label"),
+        place.replace_strict(problems, default=None, return_dtype=pl.String).alias("__problem"),
     )
-    assumptions: dict[str, float | str] = {}
-    bands: dict[str, Band] = {}
-    zone_assumptions: dict[str, tuple[str, ...]] = {}
-    for name, result in zone_bands(pack, located, lats, lons).items():
-        bands[name] = Band(result.bands[0])
-        zone_assumptions[name] = result.assumptions
-        if result.eligible[0]:
-            assumptions.update({param: pack.param(param) for param in result.assumptions})
-    weapon = None if use.weapon == UNKNOWN else load_catalog()[use.weapon]
-    return Situation(
-        use=use,
-        lat=lat,
-        lon=lon,
-        place=place,
-        location=location,
-        weapon=weapon,
-        bands=bands,
-        zone_assumptions=zone_assumptions,
-        facts=_facts(use, pack, assumptions),
-        assumptions=assumptions,
+    bad = pl.col("__problem").is_not_null()
+    originals = [c for c in uses.columns if not c.startswith("__")]
+    rejects = checked.filter(bad).select(*originals, pl.col(ROW).alias("row"), pl.col("__problem").alias(REASON))
+    return checked.filter(~bad).drop("__problem"), rejects
+
+
+def _weapons() -> pl.DataFrame:
+    catalog = list(load_catalog())
+    return pl.DataFrame(
+        {"__weapon": [w.name for w in catalog], "__supplier": [w.supplier for w in catalog], "__class": [w.weapon_class for w in catalog]}
     )
 
+
+def enrich_frame(uses: pl.DataFrame, pack: Pack) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Derive the situation of every valid use for ``pack``: (situations, rejected rows).
+
+    Raises ``InputError`` if the uses state a fact the pack does not know.
+    """
+    _check_stated_facts(uses, pack)
+    located, rejects = _resolve_places(uses)
+    lat, lon = located["__lat"].to_numpy(), located["__lon"].to_numpy()
+    where = locate_many(lat, lon)
+    bands = zone_bands(pack, where, lat, lon)
+    assumptions = []
+    for result in bands.values():
+        eligible = pl.Series(result.eligible)
+        assumptions += [pl.when(eligible).then(pl.lit(param)) for param in result.assumptions]
+    facts = []
+    for name, fact in pack.facts.items():
+        stated = pl.col(FACT + name) if FACT + name in uses.columns else pl.lit(None, pl.String)
+        facts.append(stated.fill_null(str(pack.param(fact.default))).alias(FACT + name))
+        assumptions.append(pl.when(stated.is_null()).then(pl.lit(fact.default)))
+    situations = (
+        located.with_columns(
+            pl.Series("country", where.country, dtype=pl.String),
+            pl.Series("region", where.region, dtype=pl.String),
+            pl.Series("region_name", where.region_name, dtype=pl.String),
+            pl.Series("border_distance_km", where.border_distance_km, dtype=pl.Float64),
+            *(pl.Series(BAND + zone, result.bands, dtype=pl.String) for zone, result in bands.items()),
+        )
+        .with_columns(
+            *facts,
+            (pl.concat_list(assumptions).list.drop_nulls().list.unique(maintain_order=True) if assumptions else pl.lit([], pl.List(pl.String))).alias("__assumptions"),
+        )
+        .join(_weapons(), on="__weapon", how="left", maintain_order="left")
+    )
+    return situations, rejects

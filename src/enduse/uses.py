@@ -1,24 +1,32 @@
 """A *use*: one employment of a weapon, hypothetical or reported, as enduse judges it.
 
-``parse_use`` is the only way raw input (CLI flags, a JSON document, later a table
-row) becomes a ``Use``; everything downstream may rely on a ``Use`` being valid:
-a real date, coordinates in range or a place name, vocabulary words in canonical
-form, and fact values from ``yes / no / unknown``.
+``validate_uses`` is the one implementation of the input rules, on whole
+tables: every row comes out either valid (with normalised ``__`` columns beside
+the untouched input columns) or rejected with its row number and the reason.
+``parse_use`` applies the same rules to a single use and raises the reason.
+Downstream stages may rely on a valid row having a real date, coordinates in
+range or a place name, canonical vocabulary words, and fact values from
+``yes / no / unknown`` (or null: not stated).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import polars as pl
 
 from enduse.catalog import load_catalog
 from enduse.errors import InputError
 from enduse.vocab import FACT_VALUES, PURPOSES, TARGETS, UNKNOWN, choose
 
 FIELDS = ("id", "date", "lat", "lon", "place", "weapon", "target", "purpose", "facts")
+USE_COLUMNS = ("id", "date", "lat", "lon", "place", "weapon", "target", "purpose")
+ROW = "__row"
+FACT = "__fact:"
+REASON = "reason"
 
 
 @dataclass(frozen=True)
@@ -36,75 +44,182 @@ class Use:
     id: str | None = None
 
 
-def parse_date(value: Any) -> dt.date:
-    """An ISO date (``2024-06-01``) or a ``date``; raises ``InputError`` otherwise."""
-    if isinstance(value, dt.datetime):
-        return value.date()
+def _text(name: str) -> pl.Expr:
+    value = pl.col(name).cast(pl.String).str.strip_chars()
+    return pl.when(value == "").then(None).otherwise(value)
+
+
+def _messages(values: pl.Series, explain: Callable[[str], None]) -> dict[str, str]:
+    """The error message for each distinct bad value (``explain`` raises ``InputError``)."""
+    messages = {}
+    for value in values.drop_nulls().unique().to_list():
+        try:
+            explain(value)
+        except InputError as error:
+            messages[value] = str(error)
+    return messages
+
+
+def _word_key(expr: pl.Expr) -> pl.Expr:
+    return expr.str.to_lowercase().str.replace_all("[- ]", "_")
+
+
+def _date(frame: pl.DataFrame) -> pl.Expr:
+    dtype = frame.schema["date"]
+    if dtype == pl.Date:
+        return pl.col("date")
+    if isinstance(dtype, pl.Datetime):
+        return pl.col("date").dt.date()
+    return _text("date").str.to_date("%Y-%m-%d", strict=False)
+
+
+def _coordinate(name: str, bound: float) -> tuple[pl.Expr, pl.Expr]:
+    """(value, problem) for a latitude or longitude column."""
+    number = _text(name).cast(pl.Float64, strict=False)
+    label = "latitude" if name == "lat" else "longitude"
+    problem = (
+        pl.when(_text(name).is_not_null() & number.is_null())
+        .then(pl.format(f"invalid {label} '{{}}': expected a number", _text(name)))
+        .when(number.is_nan() | number.is_infinite() | (number.abs() > bound))
+        .then(pl.format(f"invalid {label} '{{}}': must be between -{bound:g} and {bound:g}", _text(name)))
+    )
+    return number, problem
+
+
+def _vocab_problem(frame: pl.DataFrame, column: str, mapped: pl.Expr, explain: Callable[[str], None]) -> pl.Expr:
+    """The message for rows whose ``column`` is present but not recognised (``mapped`` is null)."""
+    bad = mapped.is_null() & _text(column).is_not_null()
+    messages = _messages(frame.select(_text(column).filter(bad).unique()).to_series(), explain)
+    return pl.when(bad).then(_text(column).replace_strict(messages, default=None))
+
+
+def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split ``frame`` into (valid, rejected) rows; rows in = valid + rejected, always.
+
+    ``facts`` names the columns holding stated facts. Valid rows keep every input
+    column and gain ``__row`` (the 1-based input row number, counting from
+    ``first_row``), ``__date``, ``__lat``, ``__lon``, ``__place``, ``__weapon``,
+    ``__target``, ``__purpose`` and ``__fact:<name>``. Rejected rows keep every
+    input column and gain ``row`` and ``reason``. A table without the columns a
+    use needs at all raises ``InputError``.
+    """
+    missing = [c for c in ("date", "weapon") if c not in frame.columns]
+    if missing or not ({"lat", "lon"} <= set(frame.columns) or "place" in frame.columns):
+        needed = ", ".join(missing) or "lat and lon, or place"
+        raise InputError(f"input has no column(s) {needed}; expected columns {', '.join(USE_COLUMNS)} (see --map)")
+    frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in ("lat", "lon", "place") if c not in frame.columns)
+    catalog = load_catalog()
+    weapon = _text("weapon").str.to_lowercase().str.replace_all(r"[^0-9a-z]", "").replace_strict(catalog.keys, default=None)
+    words = {}
+    for column, vocabulary in (("target", TARGETS), ("purpose", PURPOSES)):
+        present = column in frame.columns
+        source = _word_key(_text(column)) if present else pl.lit(None, pl.String)
+        mapped = source.replace_strict({w: w for w in vocabulary}, default=None)
+        words[column] = (
+            pl.when(source.is_null()).then(pl.lit(UNKNOWN)).otherwise(mapped),
+            _vocab_problem(frame, column, mapped, lambda w, c=column, v=vocabulary: choose(c, w, v)) if present else pl.lit(None),
+        )
+    fact_values = {**{v: v for v in FACT_VALUES}, "true": "yes", "false": "no"}
+    fact_exprs = {}
+    for name in facts:
+        source = _text(name).str.to_lowercase()
+        mapped = source.replace_strict(fact_values, default=None)
+        explain = lambda w, n=name: choose(f"value for fact {n!r}", w, FACT_VALUES)  # noqa: E731
+        fact_exprs[name] = (mapped, _vocab_problem(frame, name, mapped, explain))
+    lat, lat_problem = _coordinate("lat", 90)
+    lon, lon_problem = _coordinate("lon", 180)
+    has_point = _text("lat").is_not_null() | _text("lon").is_not_null()
+    has_place = _text("place").is_not_null()
+    date = _date(frame)
+    problem = pl.coalesce(
+        pl.when(_text("date").is_null()).then(pl.lit("missing date (YYYY-MM-DD)")),
+        pl.when(date.is_null()).then(pl.format("invalid date '{}': expected YYYY-MM-DD", _text("date"))),
+        pl.when(_text("weapon").is_null()).then(pl.lit("missing weapon (a system name such as HIMARS, or 'unknown')")),
+        pl.when(has_point & has_place).then(pl.lit("give either lat/lon or a place, not both")),
+        pl.when(~has_point & ~has_place).then(pl.lit("missing location: give lat and lon, or a place name")),
+        pl.when(has_point & (_text("lat").is_null() | _text("lon").is_null())).then(pl.lit("give both lat and lon")),
+        lat_problem,
+        lon_problem,
+        _vocab_problem(frame, "weapon", weapon, catalog.canonical),
+        *(problem for _value, problem in words.values()),
+        *(problem for _value, problem in fact_exprs.values()),
+    )
+    checked = frame.with_columns(
+        pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).alias(ROW),
+        problem.alias("__problem"),
+        date.alias("__date"),
+        lat.alias("__lat"),
+        lon.alias("__lon"),
+        _text("place").alias("__place"),
+        weapon.alias("__weapon"),
+        words["target"][0].alias("__target"),
+        words["purpose"][0].alias("__purpose"),
+        *(value.alias(FACT + name) for name, (value, _problem) in fact_exprs.items()),
+    )
+    bad = pl.col("__problem").is_not_null()
+    rejects = checked.filter(bad).select(*frame.columns, pl.col(ROW).alias("row"), pl.col("__problem").alias(REASON))
+    valid = checked.filter(~bad).drop("__problem")
+    return valid, rejects
+
+
+def _cell(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InputError(f"invalid date {value!r}: expected YYYY-MM-DD") from None
-
-
-def _coordinate(name: str, value: Any, bound: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"invalid {name} {value!r}: expected a number") from None
-    if not math.isfinite(number) or abs(number) > bound:
-        raise InputError(f"invalid {name} {value!r}: must be between -{bound:g} and {bound:g}")
-    return number
-
-
-def parse_facts(raw: Mapping[str, Any] | None) -> dict[str, str]:
-    """Fact values normalised to ``yes / no / unknown`` (booleans accepted)."""
-    facts: dict[str, str] = {}
-    for key, value in (raw or {}).items():
-        if isinstance(value, bool):
-            value = "yes" if value else "no"
-        facts[str(key).strip()] = choose(f"value for fact {key!r}", str(value), FACT_VALUES)
-    return facts
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+        return value.isoformat()
+    return str(value)
 
 
 def parse_use(raw: Mapping[str, Any]) -> Use:
-    """Validate a mapping with the keys of ``FIELDS`` into a ``Use``.
+    """Validate a mapping with the keys of ``FIELDS`` into a ``Use`` (same rules as ``validate_uses``).
 
-    ``target`` and ``purpose`` default to ``unknown``; ``weapon`` and ``date`` are
-    required. Unknown keys are rejected so that a typo never silently drops a fact.
+    ``target`` and ``purpose`` default to ``unknown``. Unknown keys are rejected
+    so that a typo never silently drops a fact.
     """
     extra = sorted(set(raw) - set(FIELDS))
     if extra:
         raise InputError(f"unknown field(s) {', '.join(extra)}; expected: {', '.join(FIELDS)}")
-    if _blank(raw.get("date")):
-        raise InputError("missing date (YYYY-MM-DD)")
-    if _blank(raw.get("weapon")):
-        raise InputError("missing weapon (a system name such as HIMARS, or 'unknown')")
-    has_point = not _blank(raw.get("lat")) or not _blank(raw.get("lon"))
-    place = None if _blank(raw.get("place")) else str(raw["place"]).strip()
-    if has_point and place:
-        raise InputError("give either lat/lon or a place, not both")
-    if not has_point and not place:
-        raise InputError("missing location: give lat and lon, or a place name")
-    lat = lon = None
-    if has_point:
-        if _blank(raw.get("lat")) or _blank(raw.get("lon")):
-            raise InputError("give both lat and lon")
-        lat = _coordinate("latitude", raw["lat"], 90)
-        lon = _coordinate("longitude", raw["lon"], 180)
+    facts = {str(k).strip(): v for k, v in (raw.get("facts") or {}).items()}
+    clash = sorted(set(facts) & set(USE_COLUMNS))
+    if clash:
+        raise InputError(f"fact name(s) {', '.join(clash)} clash with use fields")
+    cells = {c: [_cell(raw.get(c))] for c in USE_COLUMNS} | {k: [_cell(v)] for k, v in facts.items()}
+    valid, rejects = validate_uses(pl.DataFrame(cells, schema={c: pl.String for c in cells}), list(facts))
+    if rejects.height:
+        raise InputError(rejects[REASON][0])
+    row = valid.row(0, named=True)
     return Use(
-        id=None if _blank(raw.get("id")) else str(raw["id"]),
-        date=parse_date(raw["date"]),
-        lat=lat,
-        lon=lon,
-        place=place,
-        weapon=load_catalog().canonical(str(raw["weapon"])),
-        target=choose("target", str(raw.get("target") or UNKNOWN), TARGETS),
-        purpose=choose("purpose", str(raw.get("purpose") or UNKNOWN), PURPOSES),
-        facts=parse_facts(raw.get("facts")),
+        id=row["id"],
+        date=row["__date"],
+        lat=row["__lat"],
+        lon=row["__lon"],
+        place=row["__place"],
+        weapon=row["__weapon"],
+        target=row["__target"],
+        purpose=row["__purpose"],
+        facts={name: row[FACT + name] for name in facts if row[FACT + name] is not None},
+    )
+
+
+def uses_frame(uses: Sequence[Use]) -> pl.DataFrame:
+    """Already-valid uses as a frame in ``validate_uses``'s valid-row layout."""
+    facts = sorted({name for use in uses for name in use.facts})
+    return pl.DataFrame(
+        {
+            ROW: list(range(1, len(uses) + 1)),
+            "id": [u.id for u in uses],
+            "__date": [u.date for u in uses],
+            "__lat": [u.lat for u in uses],
+            "__lon": [u.lon for u in uses],
+            "__place": [u.place for u in uses],
+            "__weapon": [u.weapon for u in uses],
+            "__target": [u.target for u in uses],
+            "__purpose": [u.purpose for u in uses],
+            **{FACT + name: [u.facts.get(name) for u in uses] for name in facts},
+        },
+        schema_overrides={ROW: pl.Int64, "__date": pl.Date, "__lat": pl.Float64, "__lon": pl.Float64,
+                          "id": pl.String, "__place": pl.String,
+                          **{FACT + name: pl.String for name in facts}},
     )

@@ -29,24 +29,27 @@ class Weapon:
 
 
 def _key(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    """Lookup key of a weapon label: lower-case ASCII letters and digits only."""
+    return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
 
 
 class Catalog:
-    """Weapons by canonical name, with case- and punctuation-insensitive lookup."""
+    """Weapons by canonical name, with case- and punctuation-insensitive lookup.
+
+    ``keys`` maps every lookup key (see ``_key``) of a name or alias, and ``unknown``,
+    to the canonical name, so tables can be mapped in one vectorised step.
+    """
 
     def __init__(self, weapons: list[Weapon]) -> None:
         self.weapons: dict[str, Weapon] = {w.name: w for w in weapons}
-        self._index: dict[str, str] = {}
+        self.keys: dict[str, str] = {UNKNOWN: UNKNOWN}
         for weapon in weapons:
             for label in (weapon.name, *weapon.aliases):
-                self._index[_key(label)] = weapon.name
+                self.keys[_key(label)] = weapon.name
 
     def canonical(self, word: str) -> str:
         """Canonical system name for ``word`` (or ``unknown``); raises with suggestions."""
-        if _key(word) == UNKNOWN:
-            return UNKNOWN
-        name = self._index.get(_key(word))
+        name = self.keys.get(_key(word))
         if name is not None:
             return name
         labels = [*self.weapons, *(a for w in self.weapons.values() for a in w.aliases)]

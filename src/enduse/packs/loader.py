@@ -181,6 +181,7 @@ def _load_version(root: Path, entry, pack_parts: dict, problems: _Problems) -> V
         sources=tuple(entry.sources),
         date_note=entry.date_note,
         clauses=clauses,
+        policy_ids={pid: p.get("annotations", {}).get("id", pid) for pid, p in json.loads(cedarpy.policies_to_json_str(text))["staticPolicies"].items()},
         policy_text=text,
         policy_set=cedarpy.PolicySet.from_str(text),
     )

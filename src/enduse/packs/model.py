@@ -108,6 +108,7 @@ class Version:
     sources: tuple[str, ...]
     date_note: str | None
     clauses: dict[str, Clause]
+    policy_ids: dict[str, str]  # Cedar's policy ids (policy0, ...) for policy_text -> clause @id
     policy_text: str
     policy_set: cedarpy.PolicySet = field(repr=False, compare=False)
 
