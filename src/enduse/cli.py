@@ -23,7 +23,8 @@ from enduse.catalog import load_catalog
 from enduse.errors import EnduseError, InputError
 from enduse.examples import load_examples
 from enduse.packs.params import parse_assignments
-from enduse.render import decision_view, decisions_table
+from enduse.decisions import Verdict
+from enduse.render import COLOURS, decision_view, decisions_table
 from enduse.uses import parse_use
 from enduse.vocab import PURPOSES, TARGETS
 
@@ -129,6 +130,62 @@ def examples(pack: PackOption = DEFAULT_PACK, format: FormatOption = "text") -> 
     for _label, _day, decision in rows:
         counts[decision.verdict.value] = counts.get(decision.verdict.value, 0) + 1
     out.print("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) + f"   ({len(rows)} uses)")
+
+
+@command
+def audit(
+    source: Annotated[Path, typer.Argument(help="Input table: .csv, .parquet or .jsonl.")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output table (.parquet, .csv or .jsonl).")] = None,
+    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="Rejected rows with row number and reason.")] = None,
+    pack: PackOption = DEFAULT_PACK,
+    param: Annotated[Optional[list[str]], typer.Option(help="Change a named assumption, name=value (repeatable).")] = None,
+    map_: Annotated[Optional[list[str]], typer.Option("--map", help="Read a use column from another column: target=target_type.")] = None,
+    input_format: Annotated[str, typer.Option("--input-format", help="standard, or acled for an ACLED export.")] = "standard",
+    max_rejects: Annotated[Optional[int], typer.Option(help="Abort (exit 3, nothing written) past this many rejected rows.")] = None,
+    engine: Annotated[str, typer.Option(help="columnar (default), cedar (reference, slow) or dask.")] = "columnar",
+    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (with --engine dask).")] = None,
+    batch_size: Annotated[int, typer.Option(help="Rows per batch (memory bound).")] = 250_000,
+) -> None:
+    """Judge every row of a table of uses; write verdicts and, separately, rejected rows."""
+    from enduse.audit import run_audit
+
+    target = output or source.with_name(source.name.split(".")[0] + ".audit.parquet")
+    adapter = _adapter(input_format)
+    options = dict(rejects=rejects, pack=load_pack(pack), params=parse_assignments(param or [], "--param"),
+                   mapping=parse_assignments(map_ or [], "--map"), adapter=adapter, max_rejects=max_rejects,
+                   batch_size=batch_size)
+    if engine == "dask":
+        from enduse.scale import run_audit_dask
+
+        summary = run_audit_dask(source, target, scheduler=scheduler, **options)
+    else:
+        summary = run_audit(source, target, engine=engine, **options)
+    _print_summary(summary)
+
+
+def _adapter(name: str):
+    if name == "standard":
+        return None
+    if name == "acled":
+        from enduse.adapters.acled import from_acled
+
+        return from_acled
+    raise InputError(f"unknown --input-format {name!r}: use standard or acled")
+
+
+def _print_summary(summary) -> None:
+    table = Table(title="Audit summary", show_header=False)
+    table.add_column("what", style="dim")
+    table.add_column("count", justify="right")
+    table.add_row("rows in", f"{summary.rows_in:,}")
+    for verdict in ("ALLOWED", "FORBIDDEN", "INDETERMINATE", "NOT_GOVERNED"):
+        table.add_row(Text(verdict, style=COLOURS[Verdict(verdict)]), f"{summary.verdicts.get(verdict, 0):,}")
+    table.add_row("rows out", f"{summary.rows_out:,}")
+    table.add_row("rows rejected", f"{summary.rows_rejected:,}")
+    out.print(table)
+    out.print(f"verdicts: {summary.output}\nrejects:  {summary.rejects}")
+    for reason in summary.first_reasons:
+        out.print(f"  [dim]{reason}[/dim]", highlight=False)
 
 
 @command

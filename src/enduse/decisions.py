@@ -141,10 +141,10 @@ def decision_from_row(pack: Pack, row: dict[str, Any]) -> Decision:
     clauses = tuple(refs)
     bands = {zone: row[f"__band:{zone}"] for zone in pack.zones}
     facts = DerivedFacts(
-        country=row["country"],
-        region=row["region"],
-        region_name=row["region_name"],
-        border_distance_km=row["border_distance_km"],
+        country=row["__country"],
+        region=row["__region"],
+        region_name=row["__region_name"],
+        border_distance_km=row["__border_km"],
         zones=tuple(z for z, b in bands.items() if b == "inside"),
         vague_zones=tuple(z for z, b in bands.items() if b == "vague"),
         weapon_supplier=row["__supplier"],

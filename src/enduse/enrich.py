@@ -7,7 +7,7 @@ weapons up, and fills facts a use does not state from the pack's named
 defaults, recording per row which assumptions it relied on.
 
 Columns added: ``__lat``/``__lon`` (filled from places), ``__place_label``,
-``country``, ``region``, ``region_name``, ``border_distance_km``,
+``__country``, ``__region``, ``__region_name``, ``__border_km``,
 ``__band:<zone>`` (inside / vague / outside), ``__supplier``, ``__class``,
 ``__fact:<name>`` for every fact of the pack, and ``__assumptions``.
 """
@@ -89,11 +89,11 @@ def enrich_frame(uses: pl.DataFrame, pack: Pack) -> tuple[pl.DataFrame, pl.DataF
         assumptions.append(pl.when(stated.is_null()).then(pl.lit(fact.default)))
     situations = (
         located.with_columns(
-            pl.Series("country", where.country, dtype=pl.String),
-            pl.Series("region", where.region, dtype=pl.String),
-            pl.Series("region_name", where.region_name, dtype=pl.String),
-            pl.Series("border_distance_km", where.border_distance_km, dtype=pl.Float64),
-            *(pl.Series(BAND + zone, result.bands, dtype=pl.String) for zone, result in bands.items()),
+            pl.Series("__country", where.country.tolist(), dtype=pl.String),
+            pl.Series("__region", where.region.tolist(), dtype=pl.String),
+            pl.Series("__region_name", where.region_name.tolist(), dtype=pl.String),
+            pl.Series("__border_km", where.border_distance_km, dtype=pl.Float64),
+            *(pl.Series(BAND + zone, result.bands.tolist(), dtype=pl.String) for zone, result in bands.items()),
         )
         .with_columns(
             *facts,

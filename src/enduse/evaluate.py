@@ -15,6 +15,8 @@ A Cedar error in any completion is reported in ``errors``, never turned into a v
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import polars as pl
 
@@ -33,9 +35,15 @@ DIM = "d:"
 SIT = "__sit"
 
 
+def reads_region(pack: Pack) -> bool:
+    """Whether any clause mentions ``region`` (conservative: any mention counts)."""
+    return any('"region"' in json.dumps(c.cedar_json) for v in pack.versions for c in v.clauses.values())
+
+
 def key_columns(pack: Pack) -> list[str]:
-    """The situation columns a decision depends on."""
-    return ["__version", "__weapon", "__supplier", "__target", "__purpose", "country", "region",
+    """The situation columns a decision depends on (``region`` only if a clause reads it)."""
+    region = ["__region"] if reads_region(pack) else []
+    return ["__version", "__weapon", "__supplier", "__target", "__purpose", "__country", *region,
             *(BAND + z for z in pack.zones), *(FACT + f for f in pack.facts)]
 
 
@@ -79,8 +87,8 @@ def _dimensions(pack: Pack) -> dict[str, pl.Expr]:
 def _requests(completions: pl.DataFrame, pack: Pack) -> pl.DataFrame:
     zones = [pl.when(pl.col(DIM + f"zone:{z}")).then(pl.lit(z)) for z in pack.zones]
     context = pl.struct(
-        pl.col("country").alias("country"),
-        pl.col("region").fill_null("").alias("region"),
+        pl.col("__country").alias("country"),
+        (pl.col("__region").fill_null("") if "__region" in completions.columns else pl.lit("")).alias("region"),
         (pl.concat_list(zones).list.drop_nulls() if zones else pl.lit([], pl.List(pl.String))).alias("zones"),
         *(pl.col(DIM + f).alias(f) for f in pack.facts),
     )
@@ -93,21 +101,27 @@ def _requests(completions: pl.DataFrame, pack: Pack) -> pl.DataFrame:
 
 
 def _outcomes(distinct: pl.DataFrame, pack: Pack, engine: Engine) -> pl.DataFrame:
-    """One row per completion of each governed situation: its dimension values, verdict, reasons and errors."""
+    """One row per completion of each governed situation: its dimension values, verdict, reasons and errors.
+
+    Also carries ``__unknown``: the names of the situation's dimensions with more than one value.
+    """
     dims = _dimensions(pack)
-    completions = distinct.with_columns(*(expr.alias(DIM + name) for name, expr in dims.items()))
+    completions = distinct.with_columns(*(expr.alias(DIM + name) for name, expr in dims.items())).with_columns(
+        pl.concat_list(pl.when(pl.col(DIM + n).list.len() > 1).then(pl.lit(n)) for n in dims).list.drop_nulls().alias("__unknown")
+    )
     for name in dims:
         completions = completions.explode(DIM + name)
     suppliers = {w.name: w.supplier for w in load_catalog()}
     completions = completions.with_columns(
         (pl.col(DIM + "weapon").replace_strict(suppliers) == pack.supplier).alias("__governed")
     )
+    carried = [SIT, "__unknown", *(DIM + n for n in dims)]
     decided = []
     for (version_id,), group in completions.filter("__governed").group_by("__version"):
         result = engine.decide(pack, pack.version(version_id), _requests(group, pack))
-        decided.append(result.select(SIT, *(DIM + n for n in dims), "decision", "reason", "errors"))
+        decided.append(result.select(*carried, "decision", "reason", "errors"))
     other = completions.filter(~pl.col("__governed")).select(
-        SIT, *(DIM + n for n in dims), pl.lit(None, pl.String).alias("decision"),
+        *carried, pl.lit(None, pl.String).alias("decision"),
         pl.lit([], pl.List(pl.String)).alias("reason"), pl.lit([], pl.List(pl.String)).alias("errors"),
     )
     outcomes = pl.concat([*decided, other]) if decided else other
@@ -119,37 +133,66 @@ def _outcomes(distinct: pl.DataFrame, pack: Pack, engine: Engine) -> pl.DataFram
     return outcomes.with_columns(verdict.alias("verdict"))
 
 
-def _aggregate(outcomes: pl.DataFrame, dims: list[str]) -> pl.DataFrame:
-    """Per situation: verdict, clauses, missing facts and errors from its completions."""
-    completions = outcomes.group_by(SIT).agg(pl.len().alias("__n"))
-    per_clause = (
+def _clause_sets(outcomes: pl.DataFrame) -> pl.DataFrame:
+    """Per situation with several completions: clauses common to all of them, and their union."""
+    counts = outcomes.group_by(SIT).agg(pl.len().alias("__n"))
+    return (
         outcomes.select(SIT, "reason").explode("reason").drop_nulls("reason")
         .group_by(SIT, "reason").agg(pl.len().alias("__count"))
-        .join(completions, on=SIT)
+        .join(counts, on=SIT)
         .group_by(SIT)
         .agg(
             pl.col("reason").filter(pl.col("__count") == pl.col("__n")).sort().alias("__common"),
             pl.col("reason").sort().alias("__union"),
         )
     )
-    missing = []
+
+
+def _missing_among_several(outcomes: pl.DataFrame, dims: list[str]) -> pl.DataFrame:
+    """For situations with two or more unknowns: those whose value alone changes the verdict somewhere."""
+    flags = []
     for dim in dims:
         others = [DIM + d for d in dims if d != dim]
         varies = outcomes.group_by(SIT, *others).agg(pl.col("verdict").n_unique().alias("__k"))
-        missing.append(varies.group_by(SIT).agg((pl.col("__k") > 1).any().alias(f"__miss:{dim}")))
+        flags.append(varies.group_by(SIT).agg((pl.col("__k") > 1).any().alias(f"__miss:{dim}")))
+    table = flags[0]
+    for frame in flags[1:]:
+        table = table.join(frame, on=SIT)
+    return table.select(
+        SIT, pl.concat_list(pl.when(pl.col(f"__miss:{d}")).then(pl.lit(d)) for d in dims).list.drop_nulls().alias("__several")
+    )
+
+
+def _aggregate(outcomes: pl.DataFrame, dims: list[str]) -> pl.DataFrame:
+    """Per situation: verdict, clauses, missing facts and errors from its completions.
+
+    Most situations have no unknown (one completion) or one (then it is missing
+    exactly when the verdict varies); only the rest need the general search.
+    """
     summary = outcomes.group_by(SIT).agg(
         pl.col("verdict").unique().alias("__verdicts"),
         pl.col("errors").list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias("errors"),
+        pl.col("__unknown").first(),
+        pl.col("reason").first().alias("__first"),
+        pl.len().alias("__n"),
     )
-    for frame in [per_clause, *missing]:
-        summary = summary.join(frame, on=SIT, how="left")
+    several = summary.filter((pl.col("__verdicts").list.len() > 1) & (pl.col("__unknown").list.len() > 1))[SIT]
+    summary = (
+        summary.join(_clause_sets(outcomes.filter(pl.col("__unknown").list.len() > 0)), on=SIT, how="left")
+        .join(_missing_among_several(outcomes.filter(pl.col(SIT).is_in(several.implode())), dims), on=SIT, how="left")
+    )
     decided = pl.col("__verdicts").list.len() == 1
+    clauses = (
+        pl.when(pl.col("__n") == 1).then(pl.col("__first").list.sort())
+        .when(decided & (pl.col("__common").list.len() > 0)).then("__common")
+        .otherwise(pl.col("__union"))
+    )
+    missing = pl.when(decided).then(pl.lit([], pl.List(pl.String))).when(pl.col("__unknown").list.len() == 1).then("__unknown").otherwise("__several")
     return summary.select(
         SIT,
         pl.when(decided).then(pl.col("__verdicts").list.first()).otherwise(pl.lit(Verdict.INDETERMINATE.value)).alias("verdict"),
-        pl.when(decided & (pl.col("__common").list.len() > 0)).then("__common")
-        .otherwise(pl.col("__union")).fill_null([]).alias("clauses"),
-        pl.concat_list(pl.when(pl.col(f"__miss:{d}")).then(pl.lit(d)) for d in dims).list.drop_nulls().alias("missing"),
+        clauses.fill_null([]).alias("clauses"),
+        missing.alias("missing"),
         "errors",
     )
 
@@ -189,7 +232,7 @@ def evaluation_problems(pack: Pack) -> list[str]:
     pairs = [(t, KNOWN_PURPOSES[0]) for t in KNOWN_TARGETS] + [(KNOWN_TARGETS[0], p) for p in KNOWN_PURPOSES]
     probes = pl.DataFrame(
         {DIM + "weapon": [weapon] * len(pairs), DIM + "target": [t for t, _ in pairs], DIM + "purpose": [p for _, p in pairs],
-         "country": ["RU"] * len(pairs), "region": ["RU-BEL"] * len(pairs),
+         "__country": ["RU"] * len(pairs), "__region": ["RU-BEL"] * len(pairs),
          **{DIM + f"zone:{z}": [False] * len(pairs) for z in pack.zones}, **{DIM + f: [True] * len(pairs) for f in pack.facts}}
     )
     problems = []

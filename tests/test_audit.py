@@ -1,0 +1,125 @@
+"""The bulk audit: nothing lost, Cedar-exact, streamed, atomic."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from enduse import check
+from enduse.audit import TooManyRejects, audit, audit_batch, run_audit
+from enduse.engines import ENGINES
+from enduse.enrich import enrich_frame
+from enduse.errors import InputError
+from enduse.evaluate import decide_frame
+from enduse.synthetic import synthetic_uses
+from enduse.uses import validate_uses
+
+RESULTS = ["verdict", "version", "clauses", "missing", "country", "region", "border_distance_km", "zones"]
+
+
+@pytest.fixture(scope="module")
+def messy():
+    return synthetic_uses(3_000, seed=11, messy=0.08)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_rows_in_equal_rows_out_plus_rejected(tmp_path, messy, suffix, pack):
+    source = tmp_path / f"in{suffix}"
+    getattr(messy, {".csv": "write_csv", ".parquet": "write_parquet", ".jsonl": "write_ndjson"}[suffix])(source)
+    summary = run_audit(source, tmp_path / "out.parquet", rejects=tmp_path / "rejects.csv", pack=pack, batch_size=700)
+    out, rejects = pl.read_parquet(tmp_path / "out.parquet"), pl.read_csv(tmp_path / "rejects.csv", infer_schema=False)
+    assert summary.rows_in == messy.height == out.height + rejects.height
+    assert (summary.rows_out, summary.rows_rejected) == (out.height, rejects.height)
+    assert sorted(out["id"].to_list() + rejects["id"].to_list()) == sorted(messy["id"].to_list())
+    assert set(rejects["id"]) == set(messy.filter("expected_bad")["id"])
+    numbers = rejects["row"].cast(pl.Int64).to_list()
+    assert all(messy["id"][n - 1] == i for n, i in zip(numbers, rejects["id"]))
+    assert rejects["reason"].null_count() == 0
+    assert set(messy.columns) < set(out.columns) and set(RESULTS) <= set(out.columns)
+
+
+def _decided(frame, pack, engine, version):
+    valid, _ = validate_uses(frame, ["linked_to_invasion"])
+    situations, _ = enrich_frame(valid, pack)
+    return decide_frame(situations, pack, ENGINES[engine], version=version).select(
+        "id", "verdict", "clauses", "missing", "errors"
+    ).sort("id")
+
+
+@pytest.mark.parametrize("version", ["baseline", "kharkiv"])
+def test_columnar_engine_equals_cedar_on_random_uses(pack, version):
+    frame = synthetic_uses(4_000, seed=hash(version) % 1000)
+    columnar = _decided(frame, pack, "columnar", version)
+    cedar = _decided(frame, pack, "cedar", version)
+    assert columnar.equals(cedar)
+    assert set(columnar["verdict"]) == {"ALLOWED", "FORBIDDEN", "INDETERMINATE", "NOT_GOVERNED"}
+
+
+def test_audit_agrees_with_check_row_by_row(pack):
+    frame = synthetic_uses(150, seed=5)
+    out, rejected = audit_batch(frame, pack, ENGINES["columnar"])
+    assert rejected.height == 0
+    for row in out.iter_rows(named=True):
+        raw = {k: row[k] for k in ("date", "lat", "lon", "weapon", "target", "purpose")}
+        decision = check({**raw, "facts": {"linked_to_invasion": row["linked_to_invasion"]}}, pack)
+        assert (decision.verdict.value, decision.version) == (row["verdict"], row["version"])
+        assert sorted(c.id for c in decision.clauses) == sorted(row["clauses"])
+        assert list(decision.missing) == row["missing"]
+
+
+def test_batches_do_not_change_the_result(tmp_path, messy, pack):
+    source = tmp_path / "in.csv"
+    messy.write_csv(source)
+    run_audit(source, tmp_path / "one.parquet", pack=pack, batch_size=10_000)
+    run_audit(source, tmp_path / "many.parquet", pack=pack, batch_size=257)
+    assert pl.read_parquet(tmp_path / "one.parquet").equals(pl.read_parquet(tmp_path / "many.parquet"))
+    assert pl.read_csv(tmp_path / "one.rejects.csv").equals(pl.read_csv(tmp_path / "many.rejects.csv"))
+
+
+def test_a_failed_run_leaves_no_output(tmp_path, messy, pack):
+    source = tmp_path / "in.csv"
+    messy.write_csv(source)
+    calls = []
+
+    def breaks_on_second_batch(batch):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return batch
+
+    with pytest.raises(KeyboardInterrupt):
+        run_audit(source, tmp_path / "out.parquet", pack=pack, batch_size=500, adapter=breaks_on_second_batch)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_max_rejects_aborts_and_writes_nothing(tmp_path, messy, pack):
+    source = tmp_path / "in.csv"
+    messy.write_csv(source)
+    with pytest.raises(TooManyRejects, match="row "):
+        run_audit(source, tmp_path / "out.csv", pack=pack, max_rejects=10, batch_size=500)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_mapping_and_clashing_columns(pack):
+    frame = synthetic_uses(50, seed=3).rename({"target": "target_type"}).with_columns(pl.lit("x").alias("country"))
+    with pytest.raises(InputError, match="target"):
+        audit_batch(frame.drop("target_type"), pack, ENGINES["columnar"], mapping={"target": "target_type"})
+    out, _ = audit_batch(frame, pack, ENGINES["columnar"], mapping={"target": "target_type"})
+    assert "target" not in out.columns and out["country"].unique().to_list() == ["x"]
+    assert set(out["enduse_country"]) <= {"RU", "UA", "BY", "other"}
+    unmapped, _ = audit_batch(frame, pack, ENGINES["columnar"])
+    assert (unmapped["verdict"] != out["verdict"]).any()
+
+
+def test_python_api_keeps_every_row_in_order(messy, pack):
+    result = audit(messy, pack)
+    assert result["id"].to_list() == messy["id"].to_list()
+    assert (result["reject_reason"].is_not_null() == result["verdict"].is_null()).all()
+    assert result.filter(pl.col("reject_reason").is_not_null())["expected_bad"].all()
+
+
+def test_python_api_takes_and_returns_pandas(pack):
+    pandas = pytest.importorskip("pandas")
+    frame = synthetic_uses(40, seed=9).to_pandas()
+    result = audit(frame, pack)
+    assert isinstance(result, pandas.DataFrame) and len(result) == 40 and "verdict" in result.columns
