@@ -123,3 +123,18 @@ def test_python_api_takes_and_returns_pandas(pack):
     frame = synthetic_uses(40, seed=9).to_pandas()
     result = audit(frame, pack)
     assert isinstance(result, pandas.DataFrame) and len(result) == 40 and "verdict" in result.columns
+
+
+@pytest.mark.slow
+def test_dask_engine_writes_what_the_local_engine_writes(tmp_path, messy, pack):
+    from dask.distributed import LocalCluster
+
+    source = tmp_path / "in.parquet"
+    messy.write_parquet(source)
+    run_audit(source, tmp_path / "local.parquet", pack=pack, batch_size=600)
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        summary = run_audit(source, tmp_path / "dask.parquet", pack=pack, batch_size=600, engine="dask",
+                            scheduler=cluster.scheduler_address)
+    assert summary.rows_in == messy.height
+    assert pl.read_parquet(tmp_path / "dask.parquet").equals(pl.read_parquet(tmp_path / "local.parquet"))
+    assert pl.read_csv(tmp_path / "dask.rejects.csv").equals(pl.read_csv(tmp_path / "local.rejects.csv"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,9 @@ def audit_batch(
     rejected with the clauses named — never given a verdict.
     """
     originals = frame.columns
+    clash = [c for c in REJECT_COLUMNS if c in originals]
+    if clash:
+        raise InputError(f"the input has column(s) {', '.join(clash)}, which the rejects file uses; rename them")
     mapped = apply_mapping(frame, mapping or {})
     facts = [name for name in pack.facts if name in mapped.columns]
     valid, invalid = validate_uses(mapped, facts, first_row=first_row)
@@ -124,6 +127,14 @@ def default_rejects_path(output: Path) -> Path:
     return output.with_name(output.name.split(".")[0] + ".rejects.csv")
 
 
+def _numbered(batches: Iterable[pl.DataFrame], adapter: Callable[[pl.DataFrame], pl.DataFrame] | None) -> Iterator[tuple[int, pl.DataFrame]]:
+    """Each batch (adapted) with the input row number of its first row."""
+    first_row = 1
+    for batch in batches:
+        yield first_row, adapter(batch) if adapter is not None else batch
+        first_row += batch.height
+
+
 def run_audit(
     source: str | Path,
     output: str | Path,
@@ -132,6 +143,7 @@ def run_audit(
     pack: Pack | str | Path = DEFAULT_PACK,
     params: Mapping[str, str] | None = None,
     engine: str = "columnar",
+    scheduler: str | None = None,
     mapping: Mapping[str, str] | None = None,
     adapter: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
     max_rejects: int | None = None,
@@ -140,26 +152,33 @@ def run_audit(
 ) -> AuditSummary:
     """Audit the table in ``source`` into ``output`` and ``rejects`` (both written atomically).
 
-    Raises ``TooManyRejects`` (and writes nothing) once more than ``max_rejects`` rows are rejected.
+    ``engine`` is ``columnar``, ``cedar`` (the reference, slow) or ``dask``
+    (columnar on a Dask cluster at ``scheduler``, or on a local one). Raises
+    ``TooManyRejects`` (and writes nothing) once more than ``max_rejects`` rows are rejected.
     """
-    the_pack = with_checked_params(pack if isinstance(pack, Pack) else load_pack(pack), params)
-    if engine not in ENGINES:
-        raise InputError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)} (or dask)")
+    base = pack if isinstance(pack, Pack) else load_pack(pack)
+    the_pack = with_checked_params(base, params)
+    if engine not in (*ENGINES, "dask"):
+        raise InputError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}, dask")
     output = Path(output)
     summary = AuditSummary(output=output, rejects=Path(rejects) if rejects else default_rejects_path(output))
     show = sys.stderr.isatty() if progress is None else progress
-    total = count_rows(source)
+    numbered = _numbered(read_batches(source, batch_size), adapter)
+    if engine == "dask":
+        from enduse.scale import dask_batches
+
+        results = dask_batches(numbered, pack_path=base.path, params=params or {}, mapping=mapping or {}, scheduler=scheduler)
+    else:
+        results = (audit_batch(b, the_pack, ENGINES[engine], first_row=r, mapping=mapping) for r, b in numbered)
     with (
         TableWriter(summary.output) as decided_out,
         TableWriter(summary.rejects) as rejected_out,
         Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), disable=not show, transient=True) as bar,
     ):
-        task = bar.add_task("auditing", total=total)
-        for batch in read_batches(source, batch_size):
-            if adapter is not None:
-                batch = adapter(batch)
-            decided, rejected = audit_batch(batch, the_pack, ENGINES[engine], first_row=summary.rows_in + 1, mapping=mapping)
-            summary.add(decided, rejected, result_names(batch.columns)["verdict"])
+        task = bar.add_task("auditing", total=count_rows(source))
+        for decided, rejected in results:
+            originals = [c for c in rejected.columns if c not in REJECT_COLUMNS]
+            summary.add(decided, rejected, result_names(originals)["verdict"])
             if max_rejects is not None and summary.rows_rejected > max_rejects:
                 raise TooManyRejects(
                     f"more than {max_rejects} rows rejected ({summary.rows_rejected} so far); nothing written. "
@@ -167,7 +186,7 @@ def run_audit(
                 )
             decided_out.write(decided)
             rejected_out.write(rejected)
-            bar.update(task, advance=batch.height, description=f"auditing: {summary.rows_in:,} rows")
+            bar.update(task, advance=decided.height + rejected.height, description=f"auditing: {summary.rows_in:,} rows")
         if summary.rows_in == 0:
             raise InputError(f"{source}: the table has no rows")
     return summary

@@ -154,12 +154,7 @@ def audit(
     options = dict(rejects=rejects, pack=load_pack(pack), params=parse_assignments(param or [], "--param"),
                    mapping=parse_assignments(map_ or [], "--map"), adapter=adapter, max_rejects=max_rejects,
                    batch_size=batch_size)
-    if engine == "dask":
-        from enduse.scale import run_audit_dask
-
-        summary = run_audit_dask(source, target, scheduler=scheduler, **options)
-    else:
-        summary = run_audit(source, target, engine=engine, **options)
+    summary = run_audit(source, target, engine=engine, scheduler=scheduler, **options)
     _print_summary(summary)
 
 
