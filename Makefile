@@ -1,4 +1,4 @@
-# Quick start: `make demo` (set up, then judge the bundled example uses) and `make test`.
+# Quick start: `make demo` (set up, then audit the bundled incidents and sample) and `make test`.
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/enduse examples
+	$(VENV)/bin/enduse demo --out out
 
 test: $(STAMP)
 	$(VENV)/bin/pytest

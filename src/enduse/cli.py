@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
+import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -24,7 +25,7 @@ from enduse.errors import EnduseError, InputError
 from enduse.examples import load_examples
 from enduse.packs.params import parse_assignments
 from enduse.decisions import Verdict
-from enduse.render import COLOURS, decision_view, decisions_table
+from enduse.render import COLOURS, decision_view, decisions_table, incidents_table
 from enduse.uses import parse_use
 from enduse.vocab import PURPOSES, TARGETS
 
@@ -181,6 +182,24 @@ def _print_summary(summary) -> None:
     out.print(f"verdicts: {summary.output}\nrejects:  {summary.rejects}")
     for reason in summary.first_reasons:
         out.print(f"  [dim]{reason}[/dim]", highlight=False)
+
+
+@command
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the audit outputs.")] = Path("out"),
+    pack: PackOption = DEFAULT_PACK,
+) -> None:
+    """The main job on bundled data: audit the reported incidents and a synthetic sample."""
+    from enduse.audit import run_audit
+    from enduse.examples import sample_path
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    the_pack = load_pack(pack)
+    incidents = run_audit(sample_path("incidents.csv"), out_dir / "incidents.audit.csv", pack=the_pack)
+    out.print(incidents_table(pl.read_csv(incidents.output, infer_schema=False)))
+    out.print(f"verdicts: {incidents.output}\n")
+    out.print(Text("Synthetic sample (seeded generator, 1% deliberately broken rows)", style="bold"))
+    _print_summary(run_audit(sample_path("synthetic.parquet"), out_dir / "synthetic.audit.parquet", pack=the_pack))
 
 
 @command

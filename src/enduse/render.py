@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import polars as pl
 from rich.console import Group
 from rich.rule import Rule
 from rich.table import Table
@@ -81,4 +82,17 @@ def decisions_table(rows: Sequence[tuple[str, str, Decision]], title: str) -> Ta
         if decision.missing:
             detail = f"missing: {', '.join(decision.missing)}" + (f" | {detail}" if decision.clauses else "")
         table.add_row(label, day, verdict_text(decision.verdict), decision.version or "—", detail)
+    return table
+
+
+def incidents_table(audited: pl.DataFrame) -> Table:
+    """Audited incidents, one line each, with their source: as a reader of the report wants them."""
+    table = Table(title="Reported incidents judged by the policy in force that day", expand=True)
+    for column in ("date", "where", "weapon → target", "verdict", "version", "clauses / missing", "source"):
+        table.add_column(column, overflow="fold")
+    for row in audited.iter_rows(named=True):
+        where = row["place"] or f"{row['lat']}, {row['lon']}"
+        detail = f"missing: {row['missing']}" if row["missing"] else row["clauses"] or "no clause permits this use"
+        table.add_row(row["date"], where, f"{row['weapon']} → {row['target']}", verdict_text(Verdict(row["verdict"])),
+                      row["version"], detail.replace(";", ", "), row["source"])
     return table

@@ -111,3 +111,77 @@ def test_examples_table_covers_every_verdict():
 def test_weapons_and_vocab_list_the_vocabularies():
     assert "Storm Shadow" in run("weapons").stdout
     assert "missile_in_flight" in run("vocab").stdout
+
+
+def test_audit_writes_outputs_and_prints_the_summary(tmp_path):
+    from enduse.synthetic import synthetic_uses
+
+    synthetic_uses(500, seed=4, messy=0.1).write_csv(tmp_path / "in.csv")
+    result = run("audit", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.jsonl"))
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "rows in │ 500" in text and "rows rejected" in text
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    rejects = (tmp_path / "out.rejects.csv").read_text().splitlines()
+    assert len(out) + len(rejects) - 1 == 500
+    assert {"verdict", "clauses", "missing", "zones"} <= set(out[0])
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--max-rejects", "3"], 3, "more than 3 rows rejected"),
+        (["--engine", "quantum"], 2, "unknown engine"),
+        (["--map", "colour=target"], 2, "not a use column"),
+        (["--input-format", "gdelt"], 2, "unknown --input-format"),
+    ],
+)
+def test_audit_errors_have_distinct_exit_codes_and_write_nothing(tmp_path, args, code, message):
+    from enduse.synthetic import synthetic_uses
+
+    synthetic_uses(200, seed=4, messy=0.2).write_csv(tmp_path / "in.csv")
+    result = run("audit", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.parquet"), *args)
+    assert result.returncode == code and message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_audit_of_a_missing_or_unreadable_file(tmp_path):
+    assert run("audit", str(tmp_path / "nope.csv")).returncode == 2
+    (tmp_path / "in.txt").write_text("x")
+    result = run("audit", str(tmp_path / "in.txt"))
+    assert result.returncode == 2 and "unknown table format" in result.stderr
+
+
+def test_demo_audits_the_bundled_incidents_and_sample(tmp_path):
+    result = run("demo", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "Reported incidents" in text and "no-long-range-in-russia" in text and "rows in │ 20,000" in text
+    assert (tmp_path / "incidents.audit.csv").is_file() and (tmp_path / "synthetic.audit.parquet").is_file()
+
+
+def test_audit_of_an_acled_export(tmp_path):
+    rows = [
+        {"event_id_cnty": "RUS1", "event_date": "01 June 2024", "latitude": 50.41, "longitude": 36.92,
+         "notes": "Ukrainian forces struck Russian artillery positions near Shebekino with HIMARS."},
+        {"event_id_cnty": "RUS2", "event_date": "2024-11-19", "latitude": 53.12, "longitude": 34.98,
+         "notes": "An arsenal near Karachev was hit by ATACMS missiles."},
+        {"event_id_cnty": "RUS3", "event_date": "someday", "latitude": 51.7, "longitude": 36.2, "notes": "Shelling."},
+    ]
+    import polars as pl
+
+    frame = pl.DataFrame(rows).with_columns(
+        pl.lit(x).alias(c) for c, x in [("year", 2024), ("event_type", "Explosions/Remote violence"),
+                                         ("sub_event_type", "Shelling/artillery/missile attack"), ("actor1", "UA"),
+                                         ("actor2", ""), ("country", "Russia"), ("admin1", "Belgorod"), ("admin2", ""),
+                                         ("location", "x"), ("geo_precision", 1), ("source", "s"), ("fatalities", 0)]
+    )
+    frame.write_csv(tmp_path / "acled.csv")
+    result = run("audit", str(tmp_path / "acled.csv"), "-o", str(tmp_path / "out.csv"), "--input-format", "acled")
+    assert result.returncode == 0, result.stderr
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    assert out["country"].to_list() == ["Russia", "Russia"] and set(out["enduse_country"]) == {"RU"}
+    assert out["weapon"].to_list() == ["HIMARS", "ATACMS"]
+    assert out["verdict"].to_list() == ["INDETERMINATE", "FORBIDDEN"]
+    assert "invalid date" in (tmp_path / "out.rejects.csv").read_text()

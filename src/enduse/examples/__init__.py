@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 from enduse.uses import Use, parse_use
 
@@ -20,6 +21,11 @@ class Example:
     use: Use
     source: str | None = None
     note: str | None = None
+
+
+def sample_path(name: str) -> Path:
+    """Path of a bundled sample table (``incidents.csv``, ``synthetic.parquet``)."""
+    return Path(str(resources.files("enduse.examples").joinpath(name)))
 
 
 def load_examples() -> list[Example]:
