@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import enduse.columnar as columnar
 from enduse.columnar import Unsupported, is_authorized_batch
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "cedar-conformance" / "corpus-tests.tar.gz"
@@ -30,7 +31,11 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-def test_conformance_corpus(corpus_dir: Path) -> None:
+@pytest.mark.parametrize("dedup", [False, True], ids=["rows", "dedup"])
+def test_conformance_corpus(corpus_dir: Path, dedup: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # "dedup": every batch goes through the distinct-request path (reads analysis, row keys)
+    monkeypatch.setattr(columnar, "DEDUP_MIN_ROWS", 1 if dedup else 10**12)
+    monkeypatch.setattr(columnar, "DEDUP_MAX_SHARE", 1.0 if dedup else columnar.DEDUP_MAX_SHARE)
     tests = sorted(p for p in (corpus_dir / "corpus-tests").glob("*.json") if not p.name.endswith(".entities.json"))
     assert len(tests) == 7809
     total = accepted = accepted_tests = 0
@@ -57,7 +62,7 @@ def test_conformance_corpus(corpus_dir: Path) -> None:
                 mismatches.append((path.name, r["description"], expected, actual))
     share = accepted / total
     print(
-        f"\ncolumnar conformance: {accepted_tests}/{len(tests)} tests, {accepted}/{total} requests "
+        f"\ncolumnar conformance ({'dedup' if dedup else 'rows'}): {accepted_tests}/{len(tests)} tests, {accepted}/{total} requests "
         f"accepted ({share:.2%}); refused: {refused}; mismatches: {len(mismatches)}"
     )
     assert total == 62472

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import enduse.columnar as columnar
 from enduse.columnar import Unsupported, compile_policies, is_authorized_batch, prepare_entities, uid
 
 _ERR_ID = re.compile(r"policy `([^`]*)`")
@@ -184,8 +185,16 @@ def _compare(requests: list[dict], policies: str) -> None:
     assert not bad, f"{len(bad)} mismatches, first: {bad[0]}"
 
 
+@pytest.fixture(params=[False, True], ids=["rows", "dedup"])
+def dedup(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Run with the distinct-request path forced on (every batch) or off."""
+    monkeypatch.setattr(columnar, "DEDUP_MIN_ROWS", 1 if request.param else 10**12)
+    monkeypatch.setattr(columnar, "DEDUP_MAX_SHARE", 1.0 if request.param else columnar.DEDUP_MAX_SHARE)
+    return request.param
+
+
 @pytest.mark.parametrize("name", sorted(POLICY_SETS))
-def test_seeded_batch(name: str) -> None:
+def test_seeded_batch(name: str, dedup: bool) -> None:
     rnd = random.Random(f"columnar-{name}")
     requests = _requests(rnd, name, 1500)
     _compare(requests, POLICY_SETS[name])

@@ -29,6 +29,7 @@ from typing import Any
 import polars as pl
 
 from .compiler import Lowerer, check_policy, lower_policy
+from .dedup import REQUEST_COLUMNS, Reads, distinct_rows, reads
 from .entities import EntityStore, prepare_entities
 from .errors import MixedTypes, Unsupported
 from .values import (
@@ -60,6 +61,12 @@ __all__ = [
 ]
 
 
+# Rows are evaluated once per DISTINCT request (then gathered back) when the frame has at least
+# DEDUP_MIN_ROWS rows and at most DEDUP_MAX_SHARE of them are distinct; see dedup.py (exact).
+DEDUP_MIN_ROWS = 50_000
+DEDUP_MAX_SHARE = 0.5
+
+
 def uid(etype: str, eid: str) -> str:
     """Canonical uid string used in frames: ``Type::"id"`` with the id JSON-escaped."""
     return uid_key(etype, eid)
@@ -89,13 +96,30 @@ class CompiledPolicies:
         """
         store = prepare_entities(entities)
         n = frame.height
+        if n >= DEDUP_MIN_ROWS:
+            rd = self.reads
+            d = distinct_rows(frame, rd)
+            if d is not None and len(d[0]) <= DEDUP_MAX_SHARE * n:
+                reps, inv = d
+                cols = [c for c in REQUEST_COLUMNS if c in frame.columns]
+                small = self._evaluate_rows(frame.select(cols)[pl.Series(reps)], store, context_type)
+                out = small[pl.Series(inv)]
+                if out.height != n:
+                    raise AssertionError("row count changed")
+                return out
+        return self._evaluate_rows(frame, store, context_type)
+
+    @property
+    def reads(self) -> Reads:
+        """Request parts the policies can read."""
+        return reads(self.policies)
+
+    def _evaluate_rows(self, frame: pl.DataFrame, store: EntityStore, context_type: Ty | None) -> pl.DataFrame:
+        n = frame.height
         ctx_ty = context_type if context_type is not None else _ty_from_dtype(frame.schema["context"])
         var_types: dict[str, Ty] = {"context": ctx_ty}
         for var in ("principal", "action", "resource"):
-            types = frame.select(pl.col(var).unique().str.extract(r'^(.*?)::"', 1).unique())[var].to_list()
-            if any(t is None for t in types):
-                raise Unsupported(f"{var} column holds values that are not uids Type::\"id\"")
-            var_types[var] = EntT(frozenset(types))
+            var_types[var] = EntT(frozenset(_entity_types(frame, var)))
         idx_cols = {var: f"__idx_{var}" for var in ("principal", "action", "resource")}
         lw = Lowerer(store, var_types, {v: pl.col(c) for v, c in idx_cols.items()})
         sats, errs = {}, {}
@@ -149,6 +173,14 @@ class CompiledPolicies:
         if out.height != n:
             raise AssertionError("row count changed")
         return out
+
+
+def _entity_types(frame: pl.DataFrame, var: str) -> list[str]:
+    """Entity types in a uid column; Unsupported if some value is not a uid ``Type::"id"``."""
+    types = frame.select(pl.col(var).unique().str.extract(r'^(.*?)::"', 1).unique())[var].to_list()
+    if any(t is None for t in types):
+        raise Unsupported(f"{var} column holds values that are not uids Type::\"id\"")
+    return types
 
 
 def _ty_from_dtype(dt: pl.DataType) -> Ty:
