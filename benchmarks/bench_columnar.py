@@ -29,6 +29,7 @@ import polars as pl
 import enduse.columnar as columnar
 from enduse.catalog import load_catalog
 from enduse.columnar import compile_policies, prepare_entities, uid
+from enduse.engines import entity_list
 from enduse.packs import builtin_path
 from enduse.packs.loader import load_pack
 from enduse.vocab import TARGETS, UNKNOWN
@@ -58,17 +59,8 @@ _ERR_ID = re.compile(r"policy `([^`]*)`")
 
 
 def entity_items() -> list[dict]:
-    """Exactly what ``enduse.evaluate.entities()`` hands to Cedar, as JSON data."""
-    items = [
-        {
-            "uid": {"type": f"{NS}::Weapon", "id": w.name},
-            "attrs": {"supplier": w.supplier, "class": w.weapon_class, "long_range": w.long_range},
-            "parents": [],
-        }
-        for w in load_catalog()
-    ]
-    items += [{"uid": {"type": f"{NS}::Target", "id": t}, "attrs": {}, "parents": []} for t in TARGETS if t != UNKNOWN]
-    return items
+    """Exactly the entities enduse hands to Cedar."""
+    return list(entity_list())
 
 
 def workload(n: int, seed: int) -> dict[str, np.ndarray]:

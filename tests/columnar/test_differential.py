@@ -8,11 +8,18 @@ import re
 import cedarpy
 import polars as pl
 import pytest
+from conftest import cedar_outcomes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import enduse.columnar as columnar
-from enduse.columnar import Unsupported, compile_policies, is_authorized_batch, prepare_entities, uid
+from enduse.columnar import (
+    Unsupported,
+    compile_policies,
+    is_authorized_batch,
+    prepare_entities,
+    uid,
+)
 
 _ERR_ID = re.compile(r"policy `([^`]*)`")
 
@@ -165,13 +172,7 @@ def _requests(rnd: random.Random, policy_set: str, n: int) -> list[dict]:
 
 
 def _cedar(requests: list[dict], policies: str) -> list[tuple]:
-    res = cedarpy.is_authorized_batch(requests, policies, ENTITIES)
-    out = []
-    for r in res:
-        errs = {m.group(1) for e in r.diagnostics.errors for m in [_ERR_ID.search(e)] if m}
-        assert len(errs) == len(r.diagnostics.errors)
-        out.append((r.decision.value, frozenset(r.diagnostics.reasons), frozenset(errs)))
-    return out
+    return cedar_outcomes(cedarpy.is_authorized_batch(requests, policies, ENTITIES))
 
 
 def _columnar(requests: list[dict], policies: str) -> list[tuple]:

@@ -15,10 +15,12 @@ import re
 import cedarpy
 import polars as pl
 import pytest
+from conftest import cedar_outcomes
 
 import enduse.columnar as columnar
 from enduse.catalog import load_catalog
 from enduse.columnar import compile_policies, prepare_entities, uid
+from enduse.engines import entity_list
 from enduse.packs import builtin_path
 from enduse.packs.loader import load_pack
 from enduse.vocab import TARGETS, UNKNOWN
@@ -40,16 +42,7 @@ def pack():
 
 @pytest.fixture(scope="module")
 def items() -> list[dict]:
-    ents = [
-        {
-            "uid": {"type": f"{NS}::Weapon", "id": w.name},
-            "attrs": {"supplier": w.supplier, "class": w.weapon_class, "long_range": w.long_range},
-            "parents": [],
-        }
-        for w in load_catalog()
-    ]
-    ents += [{"uid": {"type": f"{NS}::Target", "id": t}, "attrs": {}, "parents": []} for t in TARGETS if t != UNKNOWN]
-    return ents
+    return list(entity_list())
 
 
 def _requests(seed: str, n: int) -> list[dict]:
@@ -89,13 +82,7 @@ def _frame(requests: list[dict]) -> pl.DataFrame:
 
 def _cedar(requests: list[dict], version, pack, items) -> list[tuple]:
     ents = cedarpy.Entities.from_json_str(json.dumps(items))
-    res = cedarpy.is_authorized_batch(requests, version.policy_set, ents, pack.schema)
-    out = []
-    for r in res:
-        errs = {m.group(1) for e in r.diagnostics.errors for m in [_ERR_ID.search(e)] if m}
-        assert len(errs) == len(r.diagnostics.errors)
-        out.append((r.decision.value, frozenset(r.diagnostics.reasons), frozenset(errs)))
-    return out
+    return cedar_outcomes(cedarpy.is_authorized_batch(requests, version.policy_set, ents, pack.schema))
 
 
 def _rows(out: pl.DataFrame) -> list[tuple]:

@@ -34,7 +34,6 @@ from .values import (
     STRING,
     CSet,
     EntT,
-    Prim,
     RecT,
     SetT,
     Ty,
