@@ -160,3 +160,14 @@ def test_unknown_weapon_is_indeterminate(judge):
 def test_version_can_be_forced_by_id_or_date(judge):
     assert judge(at="Shebekino", version="baseline").version == "baseline"
     assert judge(at="Shebekino", date="2024-01-01", version="2024-06-01").version == "kharkiv"
+
+
+def test_forbidden_because_nothing_permits_is_not_blamed_on_a_forbid(judge):
+    decision = judge(at="Belgorod", target="energy_infrastructure", facts={"linked_to_invasion": "unknown"})
+    assert decision.verdict is Verdict.FORBIDDEN and decision.missing == ()
+    assert ids(decision) == [] and decision.explanation == "no clause permits this use"
+
+
+def test_forbidden_by_the_same_clause_whatever_the_unknowns(judge):
+    decision = judge(at="Shebekino", weapon="ATACMS", target="unknown", purpose="unknown")
+    assert decision.verdict is Verdict.FORBIDDEN and ids(decision) == ["no-long-range-in-russia"]

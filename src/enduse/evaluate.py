@@ -168,6 +168,10 @@ def _aggregate(outcomes: pl.DataFrame, dims: list[str]) -> pl.DataFrame:
 
     Most situations have no unknown (one completion) or one (then it is missing
     exactly when the verdict varies); only the rest need the general search.
+
+    Clauses: those deciding every completion; failing that, for a FORBIDDEN
+    use that some completion leaves unpermitted, none ("no clause permits
+    this use"); otherwise every clause that decides some completion.
     """
     summary = outcomes.group_by(SIT).agg(
         pl.col("verdict").unique().alias("__verdicts"),
@@ -175,6 +179,7 @@ def _aggregate(outcomes: pl.DataFrame, dims: list[str]) -> pl.DataFrame:
         pl.col("__unknown").first(),
         pl.col("reason").first().alias("__first"),
         pl.len().alias("__n"),
+        ((pl.col("verdict") == Verdict.FORBIDDEN.value) & (pl.col("reason").list.len() == 0)).any().alias("__bare"),
     )
     several = summary.filter((pl.col("__verdicts").list.len() > 1) & (pl.col("__unknown").list.len() > 1))[SIT]
     summary = (
@@ -185,6 +190,7 @@ def _aggregate(outcomes: pl.DataFrame, dims: list[str]) -> pl.DataFrame:
     clauses = (
         pl.when(pl.col("__n") == 1).then(pl.col("__first").list.sort())
         .when(decided & (pl.col("__common").list.len() > 0)).then("__common")
+        .when(decided & pl.col("__bare")).then(pl.lit([], pl.List(pl.String)))
         .otherwise(pl.col("__union"))
     )
     missing = pl.when(decided).then(pl.lit([], pl.List(pl.String))).when(pl.col("__unknown").list.len() == 1).then("__unknown").otherwise("__several")
