@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -178,13 +178,34 @@ def _load_version(root: Path, entry, pack_parts: dict, problems: _Problems) -> V
         effective_from=entry.effective_from,
         effective_to=None,
         confidence=entry.confidence,
+        date_confidence=entry.date_confidence,
         sources=tuple(entry.sources),
         date_note=entry.date_note,
         clauses=clauses,
+        zones=_zones_named(clauses, pack_parts["zones"]),
         policy_ids={pid: p.get("annotations", {}).get("id", pid) for pid, p in json.loads(cedarpy.policies_to_json_str(text))["staticPolicies"].items()},
         policy_text=text,
         policy_set=cedarpy.PolicySet.from_str(text),
     )
+
+
+def _literals(node: Any) -> Iterator[Any]:
+    """Every literal value in a policy's JSON form."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Value":
+                yield value
+            else:
+                yield from _literals(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _literals(item)
+
+
+def _zones_named(clauses: dict[str, Clause], zones: dict[str, Zone]) -> tuple[str, ...]:
+    """The pack's zones a version's clauses mention, in the pack's order: the zones in force with it."""
+    named = {value for clause in clauses.values() for value in _literals(clause.cedar_json) if isinstance(value, str)}
+    return tuple(zone for zone in zones if zone in named)
 
 
 def _with_end_dates(versions: list[Version]) -> tuple[Version, ...]:
@@ -246,7 +267,7 @@ def load_pack(path: str | Path, *, check: Callable[[Pack], list[str]] | None = N
                 f"versions must be in order of effective_from: {after.id!r} ({after.effective_from}) "
                 f"does not come after {before.id!r} ({before.effective_from})",
             )
-    parts = {"sources": sources, "schema": schema}
+    parts = {"sources": sources, "schema": schema, "zones": zones}
     versions = [_load_version(root, entry, parts, problems) for entry in manifest.versions]
     if problems or schema is None or None in versions:
         raise PackError(_report(root, problems))

@@ -71,6 +71,7 @@ class VersionEntry(_Strict):
     policies: list[str] = Field(min_length=1)
     sources: list[str] = Field(min_length=1)
     confidence: Confidence
+    date_confidence: Confidence = "high"
     date_note: str | None = None
 
 
@@ -105,9 +106,11 @@ class Version:
     effective_from: dt.date
     effective_to: dt.date | None
     confidence: str
+    date_confidence: str  # how sure the sources are of effective_from (see date_note)
     sources: tuple[str, ...]
     date_note: str | None
     clauses: dict[str, Clause]
+    zones: tuple[str, ...]  # zones its clauses mention: the zones in force with this version
     policy_ids: dict[str, str]  # Cedar's policy ids (policy0, ...) for policy_text -> clause @id
     policy_text: str
     policy_set: cedarpy.PolicySet = field(repr=False, compare=False)

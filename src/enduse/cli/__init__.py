@@ -1,0 +1,13 @@
+"""The ``enduse`` command line (typer + rich), a thin layer over the library.
+
+``app`` holds the shared pieces; each sibling module registers the commands of
+one theme. A new command goes in a new module imported here.
+"""
+
+from enduse.cli import audit, check, packs  # noqa: F401  (registers the commands)
+from enduse.cli.app import app
+
+
+def main() -> None:
+    """Entry point of the ``enduse`` console script."""
+    app()
