@@ -1,0 +1,81 @@
+"""``enduse log verify|export``: check and export the hash-chained decision log of ``enduse serve``.
+
+``verify`` exits 0 when the chain is whole, 1 when a record was edited,
+deleted or moved (the first bad record is named), 2 when there is no log.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.text import Text
+
+from enduse.cli.app import app, err, out
+from enduse.cli.serve import LogOption
+from enduse.decision_log import DecisionLog, canonical_json, default_log_path
+from enduse.errors import EnduseError, InputError
+
+log_app = typer.Typer(no_args_is_help=True, help="Check or export the decision log that `enduse serve` writes.")
+app.add_typer(log_app, name="log")
+
+
+class LogBroken(EnduseError):
+    """The decision log's hash chain is broken: a record was edited, deleted or moved."""
+
+    exit_code = 1
+
+
+def log_command(fn: Callable[..., None]) -> Callable[..., None]:
+    """Register ``fn`` under ``enduse log``; an ``EnduseError`` becomes one line on stderr and its exit code."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            fn(*args, **kwargs)
+        except EnduseError as error:
+            err.print(Text.assemble(("error: ", "red"), str(error)), highlight=False)
+            raise typer.Exit(error.exit_code) from None
+
+    return log_app.command()(run)
+
+
+def _open(path: Path | None) -> DecisionLog:
+    target = path or default_log_path()
+    if not target.is_file():
+        raise InputError(f"no decision log at {target}")
+    return DecisionLog(target)
+
+
+@log_command
+def verify(
+    log: LogOption = None,
+    expect_head: Annotated[Optional[str], typer.Option("--expect-head", help="A head hash printed by an earlier verify, kept elsewhere: it must still be in the log.")] = None,
+) -> None:
+    """Walk the hash chain; name the first record that was edited, deleted or moved."""
+    result = _open(log).verify(expect_head=expect_head)
+    if not result.ok:
+        where = f"record {result.bad_seq}: " if result.bad_seq is not None else ""
+        raise LogBroken(f"decision log broken at {where}{result.problem}")
+    out.print(f"[green]ok[/green] {result.count} record(s), chain intact; head {result.head}", soft_wrap=True)
+
+
+@log_command
+def export(
+    log: LogOption = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to a .jsonl or .csv file (default: JSON Lines on stdout).")] = None,
+) -> None:
+    """Export every record (with its hashes) as JSON Lines or CSV."""
+    decision_log = _open(log)
+    if output is None:
+        for record in decision_log.records():
+            typer.echo(canonical_json(record))
+        return
+    try:
+        count = decision_log.export(output)
+    except OSError as error:
+        raise InputError(f"cannot write {output}: {error.strerror}") from None
+    err.print(f"wrote {count} record(s) to {output}")

@@ -1,0 +1,71 @@
+"""``enduse serve``: the HTTP API and web page, on loopback unless told otherwise."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from enduse.api import DEFAULT_PACK
+from enduse.cli.app import command, err
+from enduse.decision_log import ENV_VAR, default_log_path
+from enduse.errors import InputError
+from enduse.packs import builtin_names
+
+LogOption = Annotated[Optional[Path], typer.Option("--log", help=f"Decision log (SQLite); default ${ENV_VAR} or the user data directory.")]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@command
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on. Anything but loopback exposes the API to the network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+    pack: Annotated[str, typer.Option(help="Bundled pack that requests use by default.")] = DEFAULT_PACK,
+    log: LogOption = None,
+    cors_origin: Annotated[Optional[list[str]], typer.Option("--cors-origin", help="Origin allowed to call the API from a browser (repeatable); CORS is off by default.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=16)] = 1,
+    max_upload_mb: Annotated[int, typer.Option(help="Largest table accepted by /v1/audit, MB.", min=1)] = 20,
+) -> None:
+    """Serve the HTTP API (/docs) and the web page (/); every decision goes to the decision log."""
+    import uvicorn
+
+    if pack not in builtin_names():
+        raise InputError(f"the server serves bundled packs only; no bundled pack {pack!r} (bundled: {', '.join(builtin_names())})")
+    log_path = (log or default_log_path()).expanduser().resolve()
+    if not is_loopback(host):
+        err.print(f"[yellow]warning:[/yellow] listening on {host}: anyone who can reach this machine can use the API "
+                  "and fill the decision log. There is no authentication; prefer 127.0.0.1 behind a reverse proxy.")
+    err.print(f"enduse: http://{host}:{port}/  (API docs /docs, decision log {log_path})")
+    settings = {"pack": pack, "log_path": str(log_path), "max_upload_bytes": max_upload_mb * 1024 * 1024,
+                "cors_origins": tuple(cors_origin or ())}
+    uvicorn.run(factory_path(settings), factory=True, host=host, port=port, workers=workers, log_level="warning")
+
+
+def factory_path(settings: dict) -> str:
+    """An import string for uvicorn's ``factory=True`` (workers are fresh processes, so settings go by environment)."""
+    import json
+    import os
+
+    os.environ["ENDUSE_SERVE_SETTINGS"] = json.dumps(settings)
+    return "enduse.cli.serve:app_from_env"
+
+
+def app_from_env():  # noqa: ANN201  (an ASGI app)
+    """The app ``enduse serve`` configured, rebuilt in each worker process."""
+    import json
+    import os
+
+    from enduse.server import create_app
+
+    return create_app(**json.loads(os.environ["ENDUSE_SERVE_SETTINGS"]))

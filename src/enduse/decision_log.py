@@ -1,0 +1,233 @@
+"""A tamper-evident log of the decisions enduse gave: SQLite, one hash-chained record per decision.
+
+Every record stores the sha256 of the record before it, and its own sha256 over
+its canonical JSON (sorted keys, no blanks, UTF-8), so changing, deleting,
+inserting or reordering any record breaks the chain at that record. A one-row
+``head`` table, updated in the same transaction as each append, holds the
+number of records and the last hash, so deleting records at the end is caught
+too.
+
+What it cannot catch: someone with write access who rewrites the whole chain
+(or truncates it and rewrites ``head``) consistently produces a log that
+verifies. Against that, keep the head hash that ``verify`` prints somewhere
+else (a notebook, an email) and pass it back with ``verify(expect_head=...)``:
+the log must then still contain that record, unchanged.
+
+Appends are one ``BEGIN IMMEDIATE`` transaction each, so several processes
+(server workers, CLI runs) can share one file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from enduse.errors import InputError
+from enduse.packs.model import Pack
+
+ENV_VAR = "ENDUSE_LOG"
+GENESIS = "0" * 64
+FIELDS = ("seq", "time", "kind", "pack", "pack_digest", "version", "verdict", "input", "result", "prev")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    seq INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    pack TEXT NOT NULL,
+    pack_digest TEXT NOT NULL,
+    version TEXT,
+    verdict TEXT,
+    input TEXT NOT NULL,
+    result TEXT NOT NULL,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    count INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT OR IGNORE INTO head (id, count, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+"""
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON text of ``value`` that hashes are taken over (sorted keys, compact, UTF-8)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def pack_digest(pack: Pack) -> str:
+    """sha256 over every file of the pack's directory (relative path and bytes, in path order).
+
+    Two packs with the same digest judge alike; parameter overrides are not
+    files and are logged beside the digest, in the record's input.
+    """
+    root = Path(pack.path)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def default_log_path() -> Path:
+    """``$ENDUSE_LOG`` if set, else ``decisions.sqlite`` in the user data directory."""
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    from platformdirs import user_data_path
+
+    return user_data_path("enduse") / "decisions.sqlite"
+
+
+def record_hash(record: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON of a record's ``FIELDS`` (``prev`` included)."""
+    return sha256_text(canonical_json({name: record[name] for name in FIELDS}))
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Outcome of ``DecisionLog.verify``: ``ok``, or the first bad record and why."""
+
+    ok: bool
+    count: int
+    head: str
+    bad_seq: int | None = None
+    problem: str | None = None
+
+
+class DecisionLog:
+    """An append-only, hash-chained SQLite log at ``path`` (created on first use)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+
+    def _connect(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections are not shared between threads)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.executescript(_SCHEMA)
+            except (OSError, sqlite3.Error) as error:
+                raise InputError(f"cannot open the decision log {self.path}: {error}") from None
+            self._local.conn = conn
+        return conn
+
+    def append(
+        self,
+        *,
+        kind: str,
+        pack: str,
+        pack_digest: str,
+        version: str | None,
+        verdict: str | None,
+        input: Any,
+        result: Any,
+    ) -> dict[str, Any]:
+        """Add one record after the current head; returns it with its ``seq`` and ``hash``."""
+        conn = self._connect()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            count, prev = conn.execute("SELECT count, hash FROM head WHERE id = 1").fetchone()
+            (last,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM records").fetchone()
+            record = {
+                "seq": max(count, last) + 1,
+                "time": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+                "kind": kind,
+                "pack": pack,
+                "pack_digest": pack_digest,
+                "version": version,
+                "verdict": verdict,
+                "input": canonical_json(input),
+                "result": canonical_json(result),
+                "prev": prev,
+            }
+            record["hash"] = record_hash(record)
+            conn.execute(
+                f"INSERT INTO records ({', '.join(FIELDS)}, hash) VALUES ({', '.join('?' * (len(FIELDS) + 1))})",
+                [record[name] for name in (*FIELDS, "hash")],
+            )
+            conn.execute("UPDATE head SET count = ?, hash = ? WHERE id = 1", (record["seq"], record["hash"]))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return record
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Every record in ``seq`` order, as stored."""
+        cursor = self._connect().execute(f"SELECT {', '.join(FIELDS)}, hash FROM records ORDER BY seq")
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row, strict=True))
+
+    def verify(self, expect_head: str | None = None) -> Verification:
+        """Walk the chain; the first record that was edited, removed, inserted or moved is named.
+
+        A record is bad when its ``seq`` is not the next number (one before it
+        was deleted or they were reordered), its ``prev`` is not the hash of the
+        record before, or its ``hash`` does not match its content. Past the
+        last record, ``head`` must name it (else records were deleted at the
+        end). ``expect_head``, a hash printed by an earlier verify, must belong
+        to a record still in the log.
+        """
+        conn = self._connect()
+        count, head = conn.execute("SELECT count, hash FROM head WHERE id = 1").fetchone()
+        prev, seq, seen = GENESIS, 0, expect_head is None
+        for record in self.records():
+            seq += 1
+            if record["seq"] != seq:
+                return Verification(False, seq - 1, prev, seq, f"record {seq} is missing (next is {record['seq']}): deleted or reordered")
+            if record["prev"] != prev:
+                return Verification(False, seq - 1, prev, seq, f"record {seq} does not follow record {seq - 1}: a record before it was changed, deleted or moved")
+            if record_hash(record) != record["hash"]:
+                return Verification(False, seq - 1, prev, seq, f"record {seq} was changed after it was written")
+            prev = record["hash"]
+            seen = seen or prev == expect_head
+        if (count, head) != (seq, prev):
+            return Verification(False, seq, prev, seq + 1, f"the log head names {count} record(s) ending in {head[:12]}…, "
+                                f"but the chain has {seq}: records were deleted at the end (or the head was changed)")
+        if not seen:
+            return Verification(False, seq, prev, None, f"no record has the expected head hash {expect_head}: the log was rewritten or truncated")
+        return Verification(True, seq, prev)
+
+    def export(self, target: str | Path) -> int:
+        """Write every record to ``target`` (``.jsonl`` or ``.csv``) atomically; returns the count."""
+        target = Path(target)
+        if target.suffix.lower() not in (".jsonl", ".csv"):
+            raise InputError(f"{target}: export to a .jsonl or .csv file")
+        records = list(self.records())
+        part = target.with_name(f".{target.name}.part")
+        with part.open("w", encoding="utf-8", newline="") as f:
+            if target.suffix.lower() == ".csv":
+                writer = csv.DictWriter(f, fieldnames=[*FIELDS, "hash"])
+                writer.writeheader()
+                writer.writerows(records)
+            else:
+                f.writelines(canonical_json(r) + "\n" for r in records)
+        os.replace(part, target)
+        return len(records)
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

@@ -1,0 +1,435 @@
+"""The HTTP API and web page: ``create_app`` builds the ASGI application that ``enduse serve`` runs.
+
+Every answer is JSON; every mistake is a 4xx whose body is ``{"error": "..."}``
+saying what is wrong (``InputError`` and ``EvaluationError`` → 422,
+``PackError`` → 400, an unknown pack → 404, a body over its limit → 413).
+Every decision (each check, each audit run) is appended to the decision log
+chosen at start. Nothing else is written outside a temporary directory, and no
+part of a request names a file: packs are bundled packs, known by name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import logging
+import shutil
+import tempfile
+import zipfile
+from importlib import metadata
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import anyio
+from fastapi import FastAPI, File, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from enduse.api import DEFAULT_PACK, check, load_pack, resolve_version, with_checked_params
+from enduse.audit import run_audit
+from enduse.catalog import load_catalog
+from enduse.decision_log import DecisionLog, canonical_json, default_log_path, pack_digest
+from enduse.errors import EvaluationError, InputError, PackError
+from enduse.packs import builtin_names
+from enduse.packs.model import Pack
+from enduse.packs.params import parse_assignments
+from enduse.server.geography import geography_geojson
+from enduse.server.models import (
+    PACK_NAME,
+    CheckRequest,
+    DecisionOut,
+    ErrorOut,
+    FactOut,
+    FeatureCollection,
+    HealthOut,
+    PackOut,
+    ParameterOut,
+    SourceOut,
+    VersionOut,
+    VocabOut,
+    WeaponOut,
+)
+from enduse.tables import FORMATS
+from enduse.vocab import FACT_VALUES, PURPOSES, TARGETS
+from enduse.zone_shapes import zones_geojson
+
+STATIC = Path(__file__).with_name("static")
+MAX_JSON_BYTES = 64 * 1024
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+CHECK_CACHE_SIZE = 4096
+TABLE_FORMATS = ("csv", "parquet", "jsonl")
+MEDIA = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "jsonl": "application/x-ndjson", "zip": "application/zip"}
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"content-security-policy", b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+     b"img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"),
+]
+
+logger = logging.getLogger("enduse.server")
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text}
+    for code, text in ((400, "Invalid pack"), (404, "Unknown pack"), (413, "Body too large"), (422, "Invalid input"))
+}
+PackQuery = Annotated[str, Query(pattern=PACK_NAME, description="Name of a bundled pack (GET /v1/packs).")]
+ParamQuery = Annotated[list[str] | None, Query(max_length=32, description="Changed named assumption, name=value (repeatable).")]
+
+
+def error(status: int, message: str, **details: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **details}, status_code=status)
+
+
+class BodyLimit:
+    """Reads the whole body first and answers 413 when it passes its limit (uploads get a larger one).
+
+    The body is bounded before any parser sees it, whatever ``Content-Length`` claims.
+    """
+
+    def __init__(self, app: ASGIApp, max_json_bytes: int, max_upload_bytes: int, upload_paths: Sequence[str]) -> None:
+        self.app = app
+        self.max_json_bytes = max_json_bytes
+        self.max_upload_bytes = max_upload_bytes
+        self.upload_paths = tuple(upload_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_upload_bytes if scope["path"] in self.upload_paths else self.max_json_bytes
+        too_large = error(413, f"request body larger than {limit} bytes", limit=limit)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await too_large(scope, receive, send)
+            return
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > limit:
+                await too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        body, delivered = b"".join(chunks), False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, replay, send_with_headers)
+
+
+def _first_problem(errors: Sequence[Any]) -> str:
+    if not errors:
+        return "invalid request"
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+    return f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid request"))
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+                   for e in exc.errors()]
+        return error(422, _first_problem(details), details=details)
+
+    @app.exception_handler(HTTPException)
+    async def http(_request: Request, exc: HTTPException) -> JSONResponse:
+        response = error(exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
+
+    @app.exception_handler(InputError)
+    async def bad_input(_request: Request, exc: InputError) -> JSONResponse:
+        return error(422, str(exc))
+
+    @app.exception_handler(EvaluationError)
+    async def evaluation(_request: Request, exc: EvaluationError) -> JSONResponse:
+        return error(422, str(exc), kind="evaluation")
+
+    @app.exception_handler(PackError)
+    async def bad_pack(_request: Request, exc: PackError) -> JSONResponse:
+        return error(400, str(exc), kind="pack")
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error(500, "internal error; the server log has the details")
+
+
+class Packs:
+    """Bundled packs by name, loaded once, each with its digest."""
+
+    def __init__(self, default: str | Pack) -> None:
+        first = default if isinstance(default, Pack) else self._load(default)
+        self.default = first.name
+        self.loaded: dict[str, Pack] = {first.name: first}
+        self.digests: dict[str, str] = {first.name: pack_digest(first)}
+
+    @staticmethod
+    def _load(name: str) -> Pack:
+        if name not in builtin_names():
+            raise HTTPException(404, f"no bundled pack {name!r} (bundled: {', '.join(builtin_names())})")
+        return load_pack(name)
+
+    def get(self, name: str | None) -> Pack:
+        name = name or self.default
+        if name not in self.loaded:
+            pack = self._load(name)
+            self.loaded[name], self.digests[name] = pack, pack_digest(pack)
+        return self.loaded[name]
+
+    def with_params(self, name: str | None, items: list[str] | None) -> Pack:
+        return with_checked_params(self.get(name), parse_assignments(items or [], "param"))
+
+
+def _sources(pack: Pack, ids: Sequence[str]) -> list[SourceOut]:
+    return [SourceOut(id=s, outlet=pack.sources[s].outlet, date=pack.sources[s].date.isoformat(), quote=pack.sources[s].quote,
+                      kind=pack.sources[s].kind, confidence=pack.sources[s].confidence) for s in ids]
+
+
+class Memo:
+    """A small LRU map: checks are pure functions of the canonical request, so answers can be reused."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[str, Any] = OrderedDict()
+
+    def get(self, key: str) -> Any:
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def put(self, key: str, value: Any) -> Any:
+        self.items[key] = value
+        if len(self.items) > self.size:
+            self.items.popitem(last=False)
+        return value
+
+
+def _before(pack: Pack, text: str) -> bool:
+    """Whether ``text`` is a date before the pack's first version."""
+    try:
+        return pack.version_on(dt.date.fromisoformat(text)) is None
+    except ValueError:
+        return False
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(functools.partial(f.read, 1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def create_app(
+    pack: str | Pack = DEFAULT_PACK,
+    log_path: str | Path | None = None,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    cors_origins: Sequence[str] | None = None,
+    *,
+    max_json_bytes: int = MAX_JSON_BYTES,
+) -> FastAPI:
+    """The enduse web app judging with ``pack`` (default of requests) and logging to ``log_path``.
+
+    ``log_path`` defaults to ``enduse.decision_log.default_log_path()``. CORS is
+    off unless ``cors_origins`` lists origins allowed to call the API from a browser.
+    """
+    packs = Packs(pack)
+    log = DecisionLog(log_path or default_log_path())
+    audits = anyio.CapacityLimiter(1)
+    app = FastAPI(
+        title="enduse",
+        version=metadata.version("enduse"),
+        summary="Was a weapons use allowed under the end-use policy in force? Which clause decided, which source says so.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.log = log
+    _install_errors(app)
+    app.add_middleware(BodyLimit, max_json_bytes=max_json_bytes, max_upload_bytes=max_upload_bytes, upload_paths=["/v1/audit"])
+    if cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["content-type"], expose_headers=["x-enduse-log-seq", "x-enduse-rows-in",
+                           "x-enduse-rows-out", "x-enduse-rows-rejected", "x-enduse-verdicts", "x-enduse-output-sha256"])
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    decisions = Memo(CHECK_CACHE_SIZE)
+
+    def decide(request: CheckRequest) -> tuple[bytes, dict[str, Any]]:
+        """(response body, log summary) of one check."""
+        judged = check(request.use(), packs.get(request.pack), version=request.version, params=request.params)
+        payload = judged.to_json()
+        body = canonical_json(payload).encode("utf-8")
+        summary = {"verdict": payload["verdict"], "version": payload["version"], "clauses": [c["id"] for c in payload["clauses"]],
+                   "missing": payload["missing"], "sha256": hashlib.sha256(body).hexdigest()}
+        return body, summary
+
+    def record(kind: str, pack_name: str, version: str | None, verdict: str | None, given: Any, result: Any) -> int:
+        return log.append(kind=kind, pack=pack_name, pack_digest=packs.digests[pack_name], version=version,
+                          verdict=verdict, input=given, result=result)["seq"]
+
+    @app.post("/v1/check", response_model=DecisionOut, responses=ERRORS, tags=["decisions"])
+    async def check_use(request: CheckRequest) -> Response:
+        """Judge one use: the same JSON as `enduse check --format json`. The decision is logged (`X-Enduse-Log-Seq`)."""
+        packs.get(request.pack)
+        given = request.model_dump()
+        key = canonical_json(given)
+        found = decisions.get(key)
+        if found is None:
+            found = decisions.put(key, await run_in_threadpool(decide, request))
+        body, summary = found
+        seq = record("check", request.pack, summary["version"], summary["verdict"], given, summary)
+        return Response(body, media_type="application/json", headers={"x-enduse-log-seq": str(seq)})
+
+    @app.post("/v1/audit", responses={**ERRORS, 200: {"description": "The audited table (or a zip of decided and rejected rows)",
+                                                      "content": {m: {} for m in MEDIA.values()}}}, tags=["decisions"])
+    async def audit_table(
+        file: Annotated[UploadFile, File(description="A table of uses: .csv, .parquet or .jsonl (the file name's extension tells).")],
+        format: Annotated[Literal["csv", "parquet", "jsonl"] | None, Query(description="Output format; default: the input's.")] = None,
+        part: Annotated[Literal["decided", "rejects", "zip"], Query(description="decided rows, rejected rows, or a zip of both.")] = "decided",
+        pack: PackQuery = DEFAULT_PACK,
+        param: ParamQuery = None,
+    ) -> Response:
+        """Audit an uploaded table; counts in `X-Enduse-Rows-In/Out/Rejected` and `X-Enduse-Verdicts`; one log record per run."""
+        judge = packs.with_params(pack, param)
+        suffix = Path(file.filename or "").suffix.lower()
+        if suffix not in FORMATS:
+            raise InputError(f"upload file name {file.filename!r} must end in .csv, .parquet or .jsonl")
+        kind = FORMATS[suffix]
+        out_kind = format or kind
+        folder = Path(tempfile.mkdtemp(prefix="enduse-audit-"))
+        try:
+            source = folder / f"input.{kind}"
+            data = await file.read()
+            source.write_bytes(data)
+            decided, rejected = folder / f"decided.{out_kind}", folder / f"rejects.{out_kind}"
+            async with audits:
+                summary = await run_in_threadpool(run_audit, source, decided, rejects=rejected, pack=judge, progress=False)
+            if part == "zip":
+                result = folder / "audit.zip"
+                with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as bundle:
+                    bundle.write(decided, decided.name)
+                    bundle.write(rejected, rejected.name)
+                media = MEDIA["zip"]
+            else:
+                result, media = (decided if part == "decided" else rejected), MEDIA[out_kind]
+            verdicts = dict(sorted(summary.verdicts.items()))
+            counts = {"rows_in": summary.rows_in, "rows_out": summary.rows_out, "rows_rejected": summary.rows_rejected}
+            digests = {"decided_sha256": _sha256_file(decided), "rejects_sha256": _sha256_file(rejected)}
+            given = {"upload_sha256": hashlib.sha256(data).hexdigest(), "upload_bytes": len(data), "input_format": kind,
+                     "format": out_kind, "params": parse_assignments(param or [], "param")}
+            seq = await run_in_threadpool(record, "audit", judge.name, None, None, given, {**counts, "verdicts": verdicts, **digests})
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        headers = {
+            "x-enduse-rows-in": str(summary.rows_in),
+            "x-enduse-rows-out": str(summary.rows_out),
+            "x-enduse-rows-rejected": str(summary.rows_rejected),
+            "x-enduse-verdicts": ",".join(f"{k}={v}" for k, v in verdicts.items()),
+            "x-enduse-output-sha256": _sha256_file(result),
+            "x-enduse-log-seq": str(seq),
+        }
+        filename = result.name if part == "zip" else f"{'audit' if part == 'decided' else 'rejects'}.{out_kind}"
+        return FileResponse(result, media_type=media, filename=filename, headers=headers,
+                            background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+
+    @app.get("/v1/packs", response_model=list[PackOut], tags=["packs"])
+    def list_packs() -> list[PackOut]:
+        """The bundled packs, with their facts and named assumptions."""
+        answer = []
+        for name in builtin_names():
+            p = packs.get(name)
+            answer.append(PackOut(
+                name=p.name, title=p.title, supplier=p.supplier, recipient=p.recipient, description=p.description,
+                digest=packs.digests[name], versions=p.version_ids, zones=list(p.zones),
+                facts=[FactOut(name=n, description=f.description, default=f.default) for n, f in p.facts.items()],
+                parameters=[ParameterOut(name=n, value=v.value, title=v.title, unit=v.unit, choices=v.choices)
+                            for n, v in p.parameters.items()],
+            ))
+        return answer
+
+    @app.get("/v1/versions", response_model=list[VersionOut], responses=ERRORS, tags=["packs"])
+    def list_versions(pack: PackQuery = DEFAULT_PACK) -> list[VersionOut]:
+        """A pack's versions with their dates, confidence, clauses, zones in force and sources."""
+        p = packs.get(pack)
+        return [VersionOut(id=v.id, title=v.title, effective_from=v.effective_from.isoformat(),
+                           effective_to=v.effective_to.isoformat() if v.effective_to else None, confidence=v.confidence,
+                           date_confidence=v.date_confidence, date_note=v.date_note, clauses=list(v.clauses),
+                           zones=list(v.zones), sources=_sources(p, v.sources)) for v in p.versions]
+
+    @app.get("/v1/zones", response_model=FeatureCollection, responses=ERRORS, tags=["geography"])
+    def zones(
+        date: Annotated[str | None, Query(max_length=40, description="A date (YYYY-MM-DD) or version id; default: the latest version.")] = None,
+        pack: PackQuery = DEFAULT_PACK,
+        param: ParamQuery = None,
+    ) -> dict[str, Any]:
+        """GeoJSON of the zone bands (inside / vague) in force on `date`, as the pack's assumptions draw them."""
+        judge = packs.with_params(pack, param)
+        if date and _before(judge, date):
+            return {"type": "FeatureCollection", "features": [], "version": None}
+        version_id = resolve_version(judge, date) if date else judge.versions[-1].id
+        return {**zones_geojson(judge, judge.version(version_id)), "version": version_id}
+
+    @app.get("/v1/geography", response_model=FeatureCollection, tags=["geography"])
+    def geography() -> dict[str, Any]:
+        """Simplified GeoJSON of the countries, oblasts and the RU–UA border, for drawing a map."""
+        return geography_geojson()
+
+    @app.get("/v1/weapons", response_model=list[WeaponOut], tags=["vocabulary"])
+    def weapons() -> list[WeaponOut]:
+        """The weapon catalogue."""
+        return [WeaponOut(name=w.name, supplier=w.supplier, weapon_class=w.weapon_class, long_range=w.long_range,
+                          aliases=list(w.aliases)) for w in load_catalog()]
+
+    @app.get("/v1/vocab", response_model=VocabOut, tags=["vocabulary"])
+    def vocab() -> VocabOut:
+        """The target and purpose vocabularies and fact values."""
+        return VocabOut(targets=list(TARGETS), purposes=list(PURPOSES), fact_values=list(FACT_VALUES))
+
+    @app.get("/healthz", response_model=HealthOut, tags=["service"])
+    async def healthz() -> Response:
+        """Liveness: always `{"status": "ok"}` while the server runs."""
+        return Response(b'{"status":"ok","version":"%s"}' % app.version.encode(), media_type="application/json")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="enduse API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    return app

@@ -1,0 +1,167 @@
+"""The HTTP API's request and response bodies, as pydantic models (they make the OpenAPI schema).
+
+``CheckRequest`` holds a use exactly as ``enduse check --json`` takes it, plus
+``version``, ``params`` and ``pack``; the use fields are validated by
+``enduse.uses.parse_use`` (one set of rules for every entry point), the models
+only bound sizes and types. ``DecisionOut`` describes ``Decision.to_json()``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+PACK_NAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+
+Word = Annotated[str, StringConstraints(max_length=200)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+PackName = Annotated[str, StringConstraints(pattern=PACK_NAME)]
+
+
+class CheckRequest(BaseModel):
+    """One use (``date``, ``lat``+``lon`` or ``place``, ``weapon``, ``target``, ``purpose``, ``facts``) and options."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"date": "2024-06-05", "place": "Shebekino", "weapon": "HIMARS",
+                                         "target": "artillery", "purpose": "counter_fire"}]},
+    )
+
+    date: Word | None = Field(None, description="Date of the use, YYYY-MM-DD.")
+    lat: float | None = Field(None, ge=-90, le=90, description="Latitude of the target (WGS84).")
+    lon: float | None = Field(None, ge=-180, le=180, description="Longitude of the target (WGS84).")
+    place: Word | None = Field(None, description="Place name instead of lat/lon, e.g. 'Shebekino' or 'Pokrovsk, UA-14'.")
+    weapon: Word | None = Field(None, description="Weapon system, e.g. HIMARS, ATACMS, or 'unknown'.")
+    target: Word = Field("unknown", description="Target category (GET /v1/vocab).")
+    purpose: Word = Field("unknown", description="Purpose of the use (GET /v1/vocab).")
+    facts: dict[Name, Word | bool] = Field(default_factory=dict, max_length=32, description="Stated facts, name: yes|no|unknown.")
+    id: Word | None = Field(None, description="Your identifier for the use, echoed in the log.")
+    version: Word | None = Field(None, description="Force a version id or date instead of the one in force.")
+    params: dict[Name, Word] = Field(default_factory=dict, max_length=32, description="Changed named assumptions (what-if).")
+    pack: PackName = Field("us-ukraine", description="Name of a bundled pack.")
+
+    def use(self) -> dict[str, Any]:
+        """The use fields, as ``enduse.uses.parse_use`` takes them."""
+        return self.model_dump(exclude={"version", "params", "pack"})
+
+
+class SourceOut(BaseModel):
+    id: str
+    outlet: str
+    date: str
+    quote: str
+    kind: str
+    confidence: str
+
+
+class ClauseOut(BaseModel):
+    id: str
+    effect: Literal["permit", "forbid"]
+    source: SourceOut | None
+    sources: list[SourceOut]
+
+
+class DerivedFactsOut(BaseModel):
+    country: str
+    region: str | None
+    region_name: str | None
+    border_distance_km: float
+    zones: list[str]
+    vague_zones: list[str]
+    weapon_supplier: str | None
+    weapon_class: str | None
+    lat: float
+    lon: float
+    place: str | None
+
+
+class DecisionOut(BaseModel):
+    """A decision, as ``enduse check --format json`` prints it."""
+
+    verdict: Literal["ALLOWED", "FORBIDDEN", "INDETERMINATE", "NOT_GOVERNED"]
+    pack: str
+    version: str | None
+    version_confidence: str | None
+    clauses: list[ClauseOut]
+    missing: list[str]
+    facts: DerivedFactsOut
+    use_facts: dict[str, str | None]
+    assumptions: dict[str, float | str]
+    explanation: str
+
+
+class ErrorOut(BaseModel):
+    """Every error: ``error`` says what is wrong; some errors add details."""
+
+    model_config = ConfigDict(extra="allow")
+
+    error: str
+
+
+class FactOut(BaseModel):
+    name: str
+    description: str
+    default: str
+
+
+class ParameterOut(BaseModel):
+    name: str
+    value: float | str
+    title: str
+    unit: str | None
+    choices: list[str] | None
+
+
+class PackOut(BaseModel):
+    name: str
+    title: str
+    supplier: str
+    recipient: str
+    description: str
+    digest: str = Field(description="sha256 over the pack's files, as logged with each decision.")
+    versions: list[str]
+    zones: list[str]
+    facts: list[FactOut]
+    parameters: list[ParameterOut]
+
+
+class VersionOut(BaseModel):
+    id: str
+    title: str
+    effective_from: str
+    effective_to: str | None
+    confidence: str
+    date_confidence: str
+    date_note: str | None
+    clauses: list[str]
+    zones: list[str]
+    sources: list[SourceOut]
+
+
+class WeaponOut(BaseModel):
+    name: str
+    supplier: str
+    weapon_class: str
+    long_range: bool
+    aliases: list[str]
+
+
+class VocabOut(BaseModel):
+    targets: list[str]
+    purposes: list[str]
+    fact_values: list[str]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    version: str
+
+
+class FeatureCollection(BaseModel):
+    """A GeoJSON FeatureCollection (lon/lat, EPSG:4326)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["FeatureCollection"]
+    features: list[dict[str, Any]]
