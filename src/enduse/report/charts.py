@@ -1,0 +1,90 @@
+"""The report's charts: matplotlib figures rendered to inline SVG.
+
+Colours follow ``enduse.render.COLOURS`` (the terminal output), so a verdict
+looks the same everywhere: green ALLOWED, red FORBIDDEN, amber INDETERMINATE,
+blue NOT_GOVERNED. Text stays text in the SVG (searchable, readable by screen
+readers) and every chart carries an accessible label.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import polars as pl  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from markupsafe import Markup, escape  # noqa: E402
+
+from enduse.decisions import Verdict  # noqa: E402
+from enduse.render import COLOURS  # noqa: E402
+from enduse.report.summary import VERDICTS, counts  # noqa: E402
+
+# The terminal colour names of ``COLOURS`` as print-friendly hex (yellow is drawn amber).
+HEX = {"green": "#1a9641", "red": "#d7191c", "yellow": "#f0a202", "blue": "#2b83ba"}
+VERDICT_HEX = {v.value: HEX[COLOURS[v].split()[-1]] for v in Verdict}
+MAX_BARS = 15
+
+
+def svg(figure: Figure, label: str, salt: str) -> Markup:
+    """``figure`` as an inline ``<svg>`` element labelled ``label``; ``salt`` keeps its ids unique on the page."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    plt.close(figure)
+    text = buffer.getvalue()
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg"):], flags=re.S)
+    text = re.sub(r'<svg ', f'<svg role="img" aria-label="{escape(label)}" ', text, count=1)
+    return Markup(text)
+
+
+def _stacked(frame: pl.DataFrame, key: str, *, horizontal: bool, title: str, axis_label: str) -> Figure:
+    """Bars of ``frame`` (a ``counts`` table keyed on ``key``) stacked by verdict."""
+    labels = [str(v) for v in frame[key]]
+    size = (10, 4.2) if not horizontal else (10, 1.2 + 0.38 * len(labels))
+    figure, axes = plt.subplots(figsize=size, layout="constrained")
+    base = [0] * len(labels)
+    positions = range(len(labels))
+    for verdict in VERDICTS:
+        values = frame[verdict].to_list()
+        draw = axes.barh if horizontal else axes.bar
+        draw(positions, values, 0.8, base, color=VERDICT_HEX[verdict], label=verdict.replace("_", " "))
+        base = [b + v for b, v in zip(base, values)]
+    if horizontal:
+        axes.set_yticks(list(positions), labels)
+        axes.invert_yaxis()
+        axes.set_xlabel("uses (rows)")
+        axes.set_ylabel(axis_label)
+    else:
+        step = max(1, len(labels) // 24)
+        axes.set_xticks(list(positions)[::step], labels[::step], rotation=60, ha="right")
+        axes.set_ylabel("uses (rows)")
+        axes.set_xlabel(axis_label)
+    axes.set_title(title, loc="left", fontsize=12)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.legend(ncols=len(VERDICTS), loc="outside lower center", frameon=False)
+    return figure
+
+
+def monthly_chart(frame: pl.DataFrame) -> Markup:
+    """Verdicts per month, stacked bars, oldest first."""
+    table = counts(frame, ["month"], "", sort_by_total=False).frame
+    title = "Verdicts per month"
+    return svg(_stacked(table, "month", horizontal=False, title=title, axis_label="month of the use"),
+               f"{title}: stacked bars, one per month, coloured by verdict", "monthly")
+
+
+def category_chart(frame: pl.DataFrame, column: str, what: str) -> Markup:
+    """Verdicts per value of ``column`` (the ``MAX_BARS`` most frequent, the rest summed as ``other``)."""
+    table = counts(frame, [column], "").frame
+    if table.height > MAX_BARS:
+        rest = table.slice(MAX_BARS).select(pl.lit("(all others)").alias(column), *(pl.col(c).sum() for c in [*VERDICTS, "total"]))
+        table = pl.concat([table.head(MAX_BARS), rest.cast(table.schema)])
+    table = table.with_columns(pl.col(column).str.replace_all("_", " "))
+    title = f"Verdicts by {what}"
+    return svg(_stacked(table, column, horizontal=True, title=title, axis_label=what),
+               f"{title}: horizontal stacked bars, one per {what}, coloured by verdict", column)

@@ -1,0 +1,129 @@
+"""The report page: one self-contained HTML file rendered with Jinja2.
+
+Nothing on the page is fetched: styles are inline, charts and maps are inline
+SVG, and sources are cited as text. Everything that comes from the data is
+escaped by Jinja2's autoescape; only the SVG made by ``enduse.report.charts``
+is inserted as markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from enduse.errors import InputError
+from enduse.packs.model import Pack, Source
+from enduse.report import charts
+from enduse.report.data import prepare, read_audit
+from enduse.report.summary import MEANINGS, VERDICTS, by_verdict, count_tables, span
+
+MAX_LISTED = 500
+LISTED = ("FORBIDDEN", "INDETERMINATE")
+
+_env = Environment(loader=PackageLoader("enduse.report", "templates"), autoescape=select_autoescape(default=True),
+                   trim_blocks=True, lstrip_blocks=True)
+
+
+@dataclass(frozen=True)
+class CitedClause:
+    """A deciding clause as the page shows it: id, effect and the sources that state it."""
+
+    id: str
+    effect: str | None
+    sources: tuple[Source, ...]
+
+
+def _clauses(pack: Pack, version_id: str | None, ids: list[str], cache: dict) -> list[CitedClause]:
+    """The clauses ``ids`` of version ``version_id`` with their sources; unknown ids (another pack) kept bare."""
+    out = []
+    for clause_id in ids:
+        key = (version_id, clause_id)
+        if key not in cache:
+            try:
+                clause = pack.version(version_id).clauses[clause_id]
+            except KeyError:
+                cache[key] = CitedClause(clause_id, None, ())
+            else:
+                cache[key] = CitedClause(clause_id, clause.effect,
+                                         tuple(pack.sources[s] for s in clause.sources if s in pack.sources))
+        out.append(cache[key])
+    return out
+
+
+def _where(row: dict[str, Any]) -> str:
+    """Place name or coordinates, then the region and country found for it."""
+    if row.get("place"):
+        point = row["place"]
+    elif row["resolved_lat"] is not None and row["resolved_lon"] is not None:
+        point = f"{row['resolved_lat']:.3f}, {row['resolved_lon']:.3f}"
+    else:
+        point = ", ".join(str(row[c]) for c in ("lat", "lon") if row.get(c) is not None)
+    area = ", ".join(str(v) for v in (row["region_name"] or row["region"], row["country"]) if v)
+    return f"{point} ({area})" if area and point else point or area
+
+
+def listed_uses(frame: pl.DataFrame, pack: Pack, limit: int = MAX_LISTED) -> tuple[list[dict[str, Any]], int]:
+    """The FORBIDDEN and INDETERMINATE rows, most recent first, at most ``limit``; and how many were left out."""
+    chosen = frame.filter(pl.col("verdict").is_in(LISTED)).sort(["day", "id"], descending=[True, False], nulls_last=True)
+    cache: dict = {}
+    rows = []
+    for row in chosen.head(limit).iter_rows(named=True):
+        row["where"] = _where(row)
+        row["cited"] = _clauses(pack, row["version"], row["clauses"], cache)
+        rows.append(row)
+    return rows, chosen.height - len(rows)
+
+
+def _maps(frame: pl.DataFrame, pack: Pack) -> list[dict[str, Any]]:
+    """Maps of the zones in force: on the latest day of the data and, when the data spans 30 May 2024, on 29 May."""
+    return []
+
+
+def render_report(frame: pl.DataFrame, pack: Pack, source_name: str) -> str:
+    """The report page for the audit output ``frame`` (as read, or already prepared) judged under ``pack``."""
+    frame = prepare(frame, source_name)
+    uses, more = listed_uses(frame, pack)
+    context = {
+        "pack": pack,
+        "source_name": source_name,
+        "rows": frame.height,
+        "span": span(frame),
+        "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "verdicts": VERDICTS,
+        "meanings": MEANINGS,
+        "colours": charts.VERDICT_HEX,
+        "by_verdict": by_verdict(frame).rows(named=True),
+        "tables": count_tables(frame, pack),
+        "charts": [
+            charts.monthly_chart(frame),
+            charts.category_chart(frame, "weapon_class", "weapon class"),
+            charts.category_chart(frame, "target", "target"),
+        ],
+        "maps": _maps(frame, pack),
+        "uses": uses,
+        "more": more,
+        "max_listed": MAX_LISTED,
+        "listed": LISTED,
+    }
+    return _env.get_template("report.html.j2").render(context)
+
+
+def write_report(audit_path: str | Path, out_path: str | Path, pack: Pack) -> Path:
+    """Render the report of the audit output at ``audit_path`` to ``out_path``, atomically; returns ``out_path``."""
+    html = render_report(read_audit(audit_path), pack, Path(audit_path).name)
+    target = Path(out_path)
+    if not target.parent.is_dir():
+        raise InputError(f"{target}: folder {target.parent} does not exist")
+    part = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        part.write_text(html, encoding="utf-8")
+        os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)
+    return target
