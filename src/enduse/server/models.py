@@ -56,8 +56,11 @@ class SourceOut(BaseModel):
 
 
 class ClauseOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
     id: str
     effect: Literal["permit", "forbid"]
+    confidence: str | None = Field(None, description="The lowest confidence of the clause's sources.")
     source: SourceOut | None
     sources: list[SourceOut]
 
@@ -77,12 +80,15 @@ class DerivedFactsOut(BaseModel):
 
 
 class DecisionOut(BaseModel):
-    """A decision, as ``enduse check --format json`` prints it."""
+    """A decision, as ``enduse check --format json`` prints it (keys are only ever added, never renamed)."""
+
+    model_config = ConfigDict(extra="allow")
 
     verdict: Literal["ALLOWED", "FORBIDDEN", "INDETERMINATE", "NOT_GOVERNED"]
     pack: str
     version: str | None
     version_confidence: str | None
+    confidence: str | None = Field(None, description="Lowest confidence of the version and the deciding clauses.")
     clauses: list[ClauseOut]
     missing: list[str]
     facts: DerivedFactsOut
