@@ -20,6 +20,7 @@ import polars as pl
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from enduse.api import DEFAULT_PACK, load_pack, with_checked_params
+from enduse.decisions import decision_confidence
 from enduse.engines import ENGINES, Engine
 from enduse.enrich import BAND, enrich_frame
 from enduse.errors import EnduseError, InputError
@@ -28,7 +29,10 @@ from enduse.packs.model import Pack
 from enduse.tables import TableWriter, count_rows, read_batches
 from enduse.uses import REASON, ROW, USE_COLUMNS, validate_uses
 
-RESULT_COLUMNS = ("verdict", "version", "clauses", "missing", "country", "region", "border_distance_km", "zones")
+RESULT_COLUMNS = (
+    "verdict", "version", "clauses", "missing", "confidence", "country", "region", "border_distance_km", "zones",
+    "resolved_lat", "resolved_lon",
+)
 REJECT_COLUMNS = ("row", REASON)
 
 
@@ -54,6 +58,16 @@ def apply_mapping(frame: pl.DataFrame, mapping: Mapping[str, str]) -> pl.DataFra
         if standard in frame.columns and standard != source:
             raise InputError(f"--map {standard}={source}: the input already has a column {standard!r}")
     return frame.with_columns(pl.col(source).alias(standard) for standard, source in mapping.items())
+
+
+def _confidence(decided: pl.DataFrame, pack: Pack) -> pl.Expr:
+    """``decision_confidence`` of each row, computed once per distinct (version, clauses)."""
+    key = pl.concat_str(pl.col("__version").fill_null(""), pl.col("clauses").list.join(","), separator="|")
+    table = {
+        k: decision_confidence(pack, k.split("|")[0] or None, [c for c in k.split("|")[1].split(",") if c])
+        for k in decided.select(key.unique()).to_series()
+    }
+    return key.replace_strict(table, default=None, return_dtype=pl.String)
 
 
 def audit_batch(
@@ -86,17 +100,24 @@ def audit_batch(
         pl.format("Cedar evaluation error in clause(s) {} of version {}", pl.col("errors").list.join(", "), "__version").alias(REASON),
     )
     names = result_names(originals)
-    zones = [pl.when(pl.col(BAND + z) == "inside").then(pl.lit(z)) for z in pack.zones]
+    zones = [
+        pl.when((pl.col(BAND + z) == "inside") & pl.col("__version").is_in([v.id for v in pack.versions if z in v.zones]))
+        .then(pl.lit(z))
+        for z in pack.zones
+    ]
     out = decided.filter(~failed).select(
         *originals,
         pl.col("verdict").alias(names["verdict"]),
         pl.col("__version").alias(names["version"]),
         pl.col("clauses").alias(names["clauses"]),
         pl.col("missing").alias(names["missing"]),
+        _confidence(decided, pack).alias(names["confidence"]),
         pl.col("__country").alias(names["country"]),
         pl.col("__region").alias(names["region"]),
         pl.col("__border_km").alias(names["border_distance_km"]),
         (pl.concat_list(zones).list.drop_nulls() if zones else pl.lit([], pl.List(pl.String))).alias(names["zones"]),
+        pl.col("__lat").alias(names["resolved_lat"]),
+        pl.col("__lon").alias(names["resolved_lon"]),
     )
     rejects = pl.concat([r.select(*originals, "row", REASON) for r in (invalid, unresolved, errored)], how="vertical_relaxed")
     return out, rejects.sort("row")

@@ -13,6 +13,27 @@ from typing import Any
 from enduse.packs.model import Pack, Source
 
 
+CONFIDENCE_ORDER = ("low", "medium", "high")
+
+
+def lowest(confidences) -> str | None:
+    """The lowest of some confidence levels ("low" < "medium" < "high"); None for none."""
+    present = [c for c in confidences if c]
+    return min(present, key=CONFIDENCE_ORDER.index) if present else None
+
+
+def clause_confidence(pack: Pack, version_id: str, clause_id: str) -> str | None:
+    """A clause is as sure as the least sure of its sources."""
+    return lowest(pack.sources[s].confidence for s in pack.version(version_id).clauses[clause_id].sources)
+
+
+def decision_confidence(pack: Pack, version_id: str | None, clause_ids) -> str | None:
+    """How sure a verdict's grounds are: the lowest confidence of its version and deciding clauses."""
+    if version_id is None:
+        return None
+    return lowest([pack.version(version_id).confidence, *(clause_confidence(pack, version_id, c) for c in clause_ids)])
+
+
 class Verdict(StrEnum):
     ALLOWED = "ALLOWED"
     FORBIDDEN = "FORBIDDEN"
@@ -27,6 +48,7 @@ class ClauseRef:
     id: str
     effect: str
     sources: tuple[tuple[str, Source], ...]
+    confidence: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         def one(source_id: str, source: Source) -> dict[str, Any]:
@@ -40,7 +62,8 @@ class ClauseRef:
             }
 
         every = [one(*pair) for pair in self.sources]
-        return {"id": self.id, "effect": self.effect, "source": every[0] if every else None, "sources": every}
+        return {"id": self.id, "effect": self.effect, "confidence": self.confidence,
+                "source": every[0] if every else None, "sources": every}
 
 
 @dataclass(frozen=True)
@@ -89,6 +112,7 @@ class Decision:
     assumptions: dict[str, float | str]
     explanation: str
     use_facts: dict[str, str] = field(default_factory=dict)
+    confidence: str | None = None  # lowest of the version's and the deciding clauses' confidence
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -96,6 +120,7 @@ class Decision:
             "pack": self.pack,
             "version": self.version,
             "version_confidence": self.version_confidence,
+            "confidence": self.confidence,
             "clauses": [clause.to_json() for clause in self.clauses],
             "missing": list(self.missing),
             "facts": self.facts.to_json(),
@@ -137,9 +162,10 @@ def decision_from_row(pack: Pack, row: dict[str, Any]) -> Decision:
     refs = []
     for clause_id in row["clauses"]:
         clause = version.clauses[clause_id]
-        refs.append(ClauseRef(clause_id, clause.effect, tuple((s, pack.sources[s]) for s in clause.sources)))
+        refs.append(ClauseRef(clause_id, clause.effect, tuple((s, pack.sources[s]) for s in clause.sources),
+                              clause_confidence(pack, version.id, clause_id)))
     clauses = tuple(refs)
-    bands = {zone: row[f"__band:{zone}"] for zone in pack.zones}
+    bands = {zone: row[f"__band:{zone}"] for zone in (version.zones if version else ())}
     facts = DerivedFacts(
         country=row["__country"],
         region=row["__region"],
@@ -164,4 +190,5 @@ def decision_from_row(pack: Pack, row: dict[str, Any]) -> Decision:
         assumptions={name: pack.param(name) for name in row["__assumptions"]},
         explanation=_explain(verdict, clauses, row["missing"], pack, row),
         use_facts={name: row[f"__fact:{name}"] for name in pack.facts},
+        confidence=decision_confidence(pack, row["__version"], row["clauses"]),
     )

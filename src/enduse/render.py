@@ -42,13 +42,15 @@ def decision_view(decision: Decision, pack: Pack) -> Group:
         Text.assemble(verdict_text(decision.verdict), "  ", decision.explanation),
         Text(f"Version in force: {_version_line(decision, pack)}", style="dim"),
     ]
+    if decision.confidence:
+        parts.append(Text(f"Confidence of the grounds (version and deciding clauses): {decision.confidence}", style="dim"))
     if decision.missing:
         parts.append(Text("Missing: " + ", ".join(decision.missing), style="yellow"))
     if decision.clauses:
         heading = "Clauses that decide, depending on the missing facts" if decision.missing else "Deciding clauses"
         parts.append(Text(heading, style="bold"))
         for clause in decision.clauses:
-            parts.append(Text(f"  {clause.id} ({clause.effect})", style="bold"))
+            parts.append(Text(f"  {clause.id} ({clause.effect}; confidence {clause.confidence})", style="bold"))
             for _source_id, source in clause.sources:
                 quote = f"“{source.quote}”" if source.kind == "quote" else f"(summary) {source.quote}"
                 parts.append(Text(f"    {source.outlet}, {source.date} [{source.confidence}]: {quote}"))

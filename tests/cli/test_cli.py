@@ -27,7 +27,7 @@ def test_check_prints_verdict_clause_and_quote():
     result = run("check", *SHEBEKINO)
     assert result.returncode == 0, result.stderr
     text_out = " ".join(result.stdout.split())
-    for text in ("ALLOWED", "kharkiv.counter-fire", "Politico via Reuters", "hit back at Russian forces",
+    for text in ("ALLOWED", "counter-fire", "Politico via Reuters", "hit back at Russian forces",
                  "near_border_inside_km", "RU-BEL", "kharkiv"):
         assert text in text_out
 
@@ -38,7 +38,7 @@ def test_json_output_is_the_contract():
     assert CONTRACT <= set(data) and FACT_KEYS <= set(data["facts"])
     assert data["verdict"] == "ALLOWED" and data["version"] == "kharkiv"
     clause = data["clauses"][0]
-    assert clause["id"] == "kharkiv.counter-fire" and clause["effect"] == "permit"
+    assert clause["id"] == "counter-fire" and clause["effect"] == "permit"
     assert {"outlet", "date", "quote"} <= set(clause["source"])
     assert data["facts"]["zones"] == ["kharkiv_border"] and 5 < data["facts"]["border_distance_km"] < 15
 
@@ -157,7 +157,7 @@ def test_demo_audits_the_bundled_incidents_and_sample(tmp_path):
     result = run("demo", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     text = " ".join(result.stdout.split())
-    assert "Reported incidents" in text and "no-long-range-in-russia" in text and "rows in │ 20,000" in text
+    assert "Reported incidents" in text and "no-civilian-infrastructure" in text and "rows in │ 20,000" in text
     assert (tmp_path / "incidents.audit.csv").is_file() and (tmp_path / "synthetic.audit.parquet").is_file()
 
 
@@ -165,7 +165,7 @@ def test_audit_of_an_acled_export(tmp_path):
     rows = [
         {"event_id_cnty": "RUS1", "event_date": "01 June 2024", "latitude": 50.41, "longitude": 36.92,
          "notes": "Ukrainian forces struck Russian artillery positions near Shebekino with HIMARS."},
-        {"event_id_cnty": "RUS2", "event_date": "2024-11-19", "latitude": 53.12, "longitude": 34.98,
+        {"event_id_cnty": "RUS2", "event_date": "2024-10-19", "latitude": 53.12, "longitude": 34.98,
          "notes": "An arsenal near Karachev was hit by ATACMS missiles."},
         {"event_id_cnty": "RUS3", "event_date": "someday", "latitude": 51.7, "longitude": 36.2, "notes": "Shelling."},
     ]

@@ -33,16 +33,15 @@ def test_every_parameter_is_documented_with_sources(pack):
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [
-        ("policies/kharkiv.cedar", '@id("kharkiv.bombers")\n', "", r"policies/kharkiv\.cedar: policy #3 has no @id"),
+        ("policies/kharkiv.cedar", '@id("bombers")\n', "", r"policies/kharkiv\.cedar: policy #3 has no @id"),
         ("policies/kharkiv.cedar", '@source("founding-report-bombers")', '@source("nowhere")',
-         r"policies/kharkiv\.cedar: clause 'kharkiv\.bombers' names unknown source 'nowhere'"),
-        ("policies/kharkiv.cedar", "principal.long_range &&", "principal.range_km > 3 &&",
-         r"policies/kharkiv\.cedar: version 'kharkiv', clause 'no-long-range-in-russia' does not match the schema"),
-        ("policies/kharkiv.cedar", "forbid (principal, action, resource)\nwhen { principal.long_range",
-         "forbid (principal, action resource)\nwhen { principal.long_range", r"policies/kharkiv\.cedar: Cedar parse error"),
+         r"policies/kharkiv\.cedar: clause 'bombers' names unknown source 'nowhere'"),
+        ("policies/long-range-banned.cedar", "principal.long_range &&", "principal.range_km > 3 &&",
+         r"policies/long-range-banned\.cedar: version 'kharkiv', clause 'no-long-range-in-russia' does not match the schema"),
+        ("policies/long-range-banned.cedar", "forbid (principal, action, resource)\nwhen { principal.long_range",
+         "forbid (principal, action resource)\nwhen { principal.long_range", r"policies/long-range-banned\.cedar: Cedar parse error"),
         ("pack.toml", "effective_from = 2024-05-30", "effective_from = 2021-05-30", r"pack\.toml: versions must be in order"),
-        ("pack.toml", 'policies = ["policies/territory.cedar", "policies/kharkiv.cedar"]',
-         'policies = ["policies/territory.cedar", "policies/kharkiv2.cedar"]', r"missing policy file 'policies/kharkiv2\.cedar'"),
+        ("pack.toml", '"policies/kharkiv.cedar"', '"policies/kharkiv2.cedar"', r"missing policy file 'policies/kharkiv2\.cedar'"),
         ("pack.toml", 'supplier = "US"', 'supplier = "USA"', r"pack\.toml: supplier: String should have at most 2"),
         ("zones.toml", 'measured_from = ["UA-63"]', 'measured_from = ["UA-99"]', r"zones\.toml: \[kharkiv_border\] measured_from names 'UA-99', which has no stretch"),
         ("zones.toml", 'measured_from = ["UA-63"]', 'measured_from = ["UA-63"]\nregions = ["RU-XXX"]', r"names unknown region code 'RU-XXX'"),
@@ -62,7 +61,7 @@ def test_broken_packs_are_rejected_with_file_and_fix(pack_copy, file, old, new, 
 
 
 def test_all_problems_are_reported_at_once(pack_copy):
-    edit(pack_copy / "policies/kharkiv.cedar", '@id("kharkiv.bombers")\n', "")
+    edit(pack_copy / "policies/kharkiv.cedar", '@id("bombers")\n', "")
     edit(pack_copy / "zones.toml", 'measured_from = ["UA-59"]', 'measured_from = ["XX-1"]')
     edit(pack_copy / "policies/baseline.cedar", '@source("pentagon-2024-07-02, politico-2022-08")', '@source("zzz")')
     with pytest.raises(PackError) as caught:
@@ -71,8 +70,8 @@ def test_all_problems_are_reported_at_once(pack_copy):
 
 
 def test_duplicate_clause_ids_are_rejected(pack_copy):
-    edit(pack_copy / "policies/kharkiv.cedar", '@id("kharkiv.bombers")', '@id("kharkiv.counter-fire")')
-    with pytest.raises(PackError, match="clause id 'kharkiv.counter-fire' is used twice"):
+    edit(pack_copy / "policies/kharkiv.cedar", '@id("bombers")', '@id("counter-fire")')
+    with pytest.raises(PackError, match="clause id 'counter-fire' is used twice"):
         load_pack_dir(pack_copy)
 
 
@@ -87,4 +86,4 @@ def test_a_version_is_added_with_files_only(pack_copy, judge):
         )
     extended = load_pack_dir(pack_copy)
     assert extended.version_on(__import__("datetime").date(2030, 5, 1)).id == "later"
-    assert extended.version("kharkiv").effective_to.isoformat() == "2029-12-31"
+    assert extended.version(extended.version_ids[-2]).effective_to.isoformat() == "2029-12-31"

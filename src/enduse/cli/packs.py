@@ -24,7 +24,7 @@ def versions(pack: PackOption = DEFAULT_PACK, format: FormatOption = "text") -> 
         out.print_json(json.dumps([
             {"id": v.id, "title": v.title, "effective_from": v.effective_from.isoformat(),
              "effective_to": v.effective_to.isoformat() if v.effective_to else None,
-             "confidence": v.confidence, "date_note": v.date_note, "clauses": list(v.clauses),
+             "confidence": v.confidence, "date_confidence": v.date_confidence, "date_note": v.date_note, "clauses": list(v.clauses),
              "sources": [{"id": s, **the_pack.sources[s].model_dump(mode="json")} for s in v.sources]}
             for v in the_pack.versions
         ]))
@@ -33,7 +33,8 @@ def versions(pack: PackOption = DEFAULT_PACK, format: FormatOption = "text") -> 
     for column in ("version", "in force", "confidence", "clauses", "sources"):
         table.add_column(column, overflow="fold")
     for v in the_pack.versions:
-        span = f"{v.effective_from} → {v.effective_to or 'today'}" + (f"\n{v.date_note}" if v.date_note else "")
+        span = f"{v.effective_from} → {v.effective_to or 'today'}\n(start date: {v.date_confidence} confidence)"
+        span += f"\n{v.date_note}" if v.date_note else ""
         sources = "\n".join(f"{the_pack.sources[s].outlet}, {the_pack.sources[s].date}" for s in v.sources)
         table.add_row(f"{v.id}\n{v.title}", span, v.confidence, "\n".join(v.clauses), sources)
     out.print(table)

@@ -91,8 +91,8 @@ def _check_zones(problems: _Problems, zones: dict[str, Zone], parameters: dict[s
                 problems.add("zones.toml", f"{owner} {key} must name a numeric parameter, got {ref!r}")
         if (zone.inside_km is None) != (zone.outside_km is None):
             problems.add("zones.toml", f"{owner} give both inside_km and outside_km, or neither")
-        if zone.inside_km is None and not zone.regions:
-            problems.add("zones.toml", f"{owner} needs distance bands (inside_km/outside_km) or regions")
+        if zone.inside_km is None and not zone.regions and zone.scope is None:
+            problems.add("zones.toml", f"{owner} needs distance bands (inside_km/outside_km), regions or a scope")
         if zone.scope is not None:
             scope = parameters.get(zone.scope)
             if scope is None or set(scope.choices or ()) != {"in", "out", "vague"}:
