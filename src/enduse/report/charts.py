@@ -18,11 +18,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from markupsafe import Markup, escape  # noqa: E402
 
 from enduse.decisions import Verdict  # noqa: E402
 from enduse.render import COLOURS  # noqa: E402
 from enduse.report.summary import VERDICTS, counts  # noqa: E402
+from enduse.vocab import UNKNOWN  # noqa: E402
 
 # The terminal colour names of ``COLOURS`` as print-friendly hex (yellow is drawn amber).
 HEX = {"green": "#1a9641", "red": "#d7191c", "yellow": "#f0a202", "blue": "#2b83ba"}
@@ -31,15 +33,23 @@ MAX_BARS = 15
 
 
 def svg(figure: Figure, label: str, salt: str) -> Markup:
-    """``figure`` as an inline ``<svg>`` element labelled ``label``; ``salt`` keeps its ids unique on the page."""
+    """``figure`` as an inline ``<svg>`` element labelled ``label``; ``salt`` prefixes its ids, unique on the page."""
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(figure)
     text = buffer.getvalue()
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg"):], flags=re.S)
-    text = re.sub(r'<svg ', f'<svg role="img" aria-label="{escape(label)}" ', text, count=1)
+    text = _prefix_ids(text, salt)
+    text = re.sub(r"<svg ", f'<svg role="img" aria-label="{escape(label)}" ', text, count=1)
     return Markup(text)
+
+
+def _prefix_ids(text: str, prefix: str) -> str:
+    """Every ``id`` of the SVG, and each ``#id`` reference to it, prefixed: matplotlib reuses ``figure_1``, ``axes_1``..."""
+    ids = set(re.findall(r'\sid="([^"]+)"', text))
+    text = re.sub(r'(\sid=")([^"]+)"', lambda m: f'{m[1]}{prefix}-{m[2]}"', text)
+    return re.sub(r"#([\w.-]+)(?=[\"')])", lambda m: f"#{prefix}-{m[1]}" if m[1] in ids else m[0], text)
 
 
 def _stacked(frame: pl.DataFrame, key: str, *, horizontal: bool, title: str, axis_label: str) -> Figure:
@@ -59,11 +69,13 @@ def _stacked(frame: pl.DataFrame, key: str, *, horizontal: bool, title: str, axi
         axes.invert_yaxis()
         axes.set_xlabel("uses (rows)")
         axes.set_ylabel(axis_label)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
         step = max(1, len(labels) // 24)
         axes.set_xticks(list(positions)[::step], labels[::step], rotation=60, ha="right")
         axes.set_ylabel("uses (rows)")
         axes.set_xlabel(axis_label)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(title, loc="left", fontsize=12)
     axes.spines[["top", "right"]].set_visible(False)
     figure.legend(ncols=len(VERDICTS), loc="outside lower center", frameon=False)
@@ -71,8 +83,13 @@ def _stacked(frame: pl.DataFrame, key: str, *, horizontal: bool, title: str, axi
 
 
 def monthly_chart(frame: pl.DataFrame) -> Markup:
-    """Verdicts per month, stacked bars, oldest first."""
+    """Verdicts per month, stacked bars, oldest first; months without uses drawn empty, undated uses last."""
     table = counts(frame, ["month"], "", sort_by_total=False).frame
+    days = frame["day"].drop_nulls()
+    if len(days):
+        months = pl.date_range(days.min().replace(day=1), days.max(), "1mo", eager=True).dt.strftime("%Y-%m")
+        every = pl.concat([months, table["month"].filter(table["month"] == UNKNOWN)]).to_frame("month")
+        table = every.join(table, on="month", how="left").fill_null(0)
     title = "Verdicts per month"
     return svg(_stacked(table, "month", horizontal=False, title=title, axis_label="month of the use"),
                f"{title}: stacked bars, one per month, coloured by verdict", "monthly")

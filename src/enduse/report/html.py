@@ -68,7 +68,7 @@ def _where(row: dict[str, Any]) -> str:
     return f"{point} ({area})" if area and point else point or area
 
 
-def listed_uses(frame: pl.DataFrame, pack: Pack, limit: int = MAX_LISTED) -> tuple[list[dict[str, Any]], int]:
+def listed_uses(frame: pl.DataFrame, pack: Pack, limit: int) -> tuple[list[dict[str, Any]], int]:
     """The FORBIDDEN and INDETERMINATE rows, most recent first, at most ``limit``; and how many were left out."""
     chosen = frame.filter(pl.col("verdict").is_in(LISTED)).sort(["day", "id"], descending=[True, False], nulls_last=True)
     cache: dict = {}
@@ -88,7 +88,7 @@ def _maps(frame: pl.DataFrame, pack: Pack) -> list[dict[str, Any]]:
 def render_report(frame: pl.DataFrame, pack: Pack, source_name: str) -> str:
     """The report page for the audit output ``frame`` (as read, or already prepared) judged under ``pack``."""
     frame = prepare(frame, source_name)
-    uses, more = listed_uses(frame, pack)
+    uses, more = listed_uses(frame, pack, MAX_LISTED)
     context = {
         "pack": pack,
         "source_name": source_name,

@@ -70,13 +70,14 @@ def by_verdict(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def count_tables(frame: pl.DataFrame, pack: Pack) -> list[CountTable]:
-    """The summary tables of the report: by version, by place, by month."""
+    """The summary tables of the report: by version, by country, by region, by month."""
     version = counts(frame, ["version"], "By policy version in force", sort_by_total=False)
     order = {v.id: i for i, v in enumerate(pack.versions)}
     version = CountTable(version.title, version.keys, version.frame.sort(
         pl.col("version").replace_strict(order, default=len(order), return_dtype=pl.Int64)))
     return [
         version,
+        counts(frame, ["country"], "By country (where the use took place)"),
         counts(frame, ["country", "region", "region_name"], "By country and region (where the use took place)"),
         counts(frame, ["month"], "By month", sort_by_total=False),
     ]

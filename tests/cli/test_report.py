@@ -1,0 +1,41 @@
+"""`enduse report` through the installed entry point."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from enduse.audit import run_audit
+from enduse.examples import sample_path
+
+ENDUSE = str(Path(sys.executable).with_name("enduse"))
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([ENDUSE, *args], capture_output=True, text=True, timeout=120, cwd=cwd,
+                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+
+
+def test_report_writes_the_page(tmp_path, pack):
+    run_audit(sample_path("incidents.csv"), tmp_path / "incidents.audit.csv", pack=pack, progress=False)
+    result = run("report", "incidents.audit.csv", "-o", "out.html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "out.html").read_text(encoding="utf-8")
+    assert "FORBIDDEN" in page and "incidents.audit.csv" in page
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda d: None, "no such file"),
+    (lambda d: (d / "in.csv").write_text("id,date,weapon\n1,2024-06-01,HIMARS\n"), "not an audit output"),
+    (lambda d: (d / "in.csv").write_bytes(b"\x00\xff garbage"), "in.csv"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, make, message):
+    make(tmp_path)
+    result = run("report", "in.csv", "-o", "out.html", cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr and not (tmp_path / "out.html").exists()
