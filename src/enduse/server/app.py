@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import anyio
+import polars as pl
+import pyarrow as pa
 from fastapi import FastAPI, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -36,7 +38,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from enduse.api import DEFAULT_PACK, check, load_pack, resolve_version, with_checked_params
-from enduse.audit import run_audit
+from enduse.audit import AuditSummary, run_audit
 from enduse.catalog import load_catalog
 from enduse.decision_log import DecisionLog, canonical_json, default_log_path, pack_digest
 from enduse.errors import EvaluationError, InputError, PackError
@@ -231,6 +233,15 @@ class Memo:
         return value
 
 
+def _audit_upload(source: Path, decided: Path, rejected: Path, pack: Pack) -> AuditSummary:
+    """``run_audit`` on an uploaded file; a file the readers cannot parse is the uploader's mistake (422)."""
+    try:
+        return run_audit(source, decided, rejects=rejected, pack=pack, progress=False)
+    except (pl.exceptions.PolarsError, pa.ArrowException) as problem:
+        first = (str(problem).strip().splitlines() or [type(problem).__name__])[0]
+        raise InputError(f"cannot read the upload as {source.suffix.lstrip('.')}: {first}") from None
+
+
 def _before(pack: Pack, text: str) -> bool:
     """Whether ``text`` is a date before the pack's first version."""
     try:
@@ -330,7 +341,7 @@ def create_app(
             source.write_bytes(data)
             decided, rejected = folder / f"decided.{out_kind}", folder / f"rejects.{out_kind}"
             async with audits:
-                summary = await run_in_threadpool(run_audit, source, decided, rejects=rejected, pack=judge, progress=False)
+                summary = await run_in_threadpool(_audit_upload, source, decided, rejected, judge)
             if part == "zip":
                 result = folder / "audit.zip"
                 with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as bundle:

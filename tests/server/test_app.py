@@ -1,0 +1,254 @@
+"""The HTTP API through FastAPI's TestClient: every endpoint, the error contract, limits and safe defaults."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tempfile
+import zipfile
+from importlib import resources
+
+import polars as pl
+import pytest
+from fastapi.testclient import TestClient
+
+from enduse.api import check
+from enduse.audit import run_audit
+from enduse.decision_log import DecisionLog, pack_digest
+from enduse.server import create_app
+from enduse.server.models import DecisionOut
+from enduse.zone_shapes import zones_geojson
+
+USE = {"date": "2024-06-05", "place": "Shebekino", "weapon": "HIMARS", "target": "artillery", "purpose": "counter_fire"}
+
+EXAMPLE_USES = [
+    json.loads(line)["use"]
+    for line in resources.files("enduse.examples").joinpath("uses.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
+INCIDENTS = resources.files("enduse.examples").joinpath("incidents.csv")
+
+
+def expected(raw, pack, **options):
+    """What ``enduse check --format json`` prints for ``raw``."""
+    return json.loads(json.dumps(check(raw, pack, **options).to_json()))
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("raw", EXAMPLE_USES, ids=range(len(EXAMPLE_USES)))
+def test_check_gives_what_the_library_gives(client, pack, raw):
+    response = client.post("/v1/check", json=raw)
+    assert response.status_code == 200, response.text
+    assert response.json() == expected(raw, pack)
+    DecisionOut.model_validate(response.json())
+
+
+def test_check_with_version_and_params_matches_the_library(client, pack):
+    body = {**USE, "version": "baseline", "params": {"near_border_inside_km": "10"}}
+    answer = client.post("/v1/check", json=body).json()
+    assert answer == expected(USE, pack, version="baseline", params={"near_border_inside_km": "10"})
+    assert answer["version"] == "baseline"
+    changed = client.post("/v1/check", json={**USE, "params": {"near_border_inside_km": "1", "near_border_outside_km": "2"}}).json()
+    assert changed == expected(USE, pack, params={"near_border_inside_km": "1", "near_border_outside_km": "2"})
+
+
+def test_every_check_is_logged_even_when_answered_from_the_cache(client, log_path, pack):
+    first = client.post("/v1/check", json=USE)
+    second = client.post("/v1/check", json=USE)
+    assert first.content == second.content
+    assert (first.headers["x-enduse-log-seq"], second.headers["x-enduse-log-seq"]) == ("1", "2")
+    records = list(DecisionLog(log_path).records())
+    assert [r["kind"] for r in records] == ["check", "check"]
+    assert json.loads(records[0]["input"])["place"] == USE["place"]
+    assert records[0]["verdict"] == first.json()["verdict"]
+    assert records[0]["version"] == first.json()["version"]
+    assert records[0]["pack_digest"] == pack_digest(pack)
+    assert json.loads(records[0]["result"])["sha256"] == hashlib.sha256(first.content).hexdigest()
+    assert DecisionLog(log_path).verify().ok
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ({**USE, "date": "2024-13-01"}, 422, "date"),
+        ({**USE, "weapon": "HIMRAS"}, 422, "did you mean"),
+        ({**USE, "target": "nowhere"}, 422, "target"),
+        ({**USE, "colour": "red"}, 422, "colour"),
+        ({**USE, "lat": 91, "lon": 30, "place": None}, 422, "lat"),
+        ({**USE, "place": "Nowhereville"}, 422, "Nowhereville"),
+        ({**USE, "facts": {"approvedd": "yes"}}, 422, "approvedd"),
+        ({**USE, "params": {"near_border_inside_km": "-3"}}, 422, "near_border_inside_km"),
+        ({**USE, "version": "2020-01-01"}, 422, "no version"),
+        ({**USE, "pack": "no-such-pack"}, 404, "no-such-pack"),
+    ],
+)
+def test_bad_input_is_a_4xx_json_error_saying_what_is_wrong(client, body, status, words):
+    response = client.post("/v1/check", json=body)
+    assert response.status_code == status
+    assert words in response.json()["error"]
+
+
+def test_malformed_json_and_wrong_shapes_are_422(client):
+    for content in (b"{not json", b"[]", b"42", b""):
+        response = client.post("/v1/check", content=content, headers={"content-type": "application/json"})
+        assert response.status_code == 422, content
+        assert response.json()["error"]
+
+
+@pytest.mark.parametrize("name", ["../us-ukraine", "/etc", "us-ukraine/../../x", "C:\\packs", "."])
+def test_pack_is_a_bundled_name_never_a_path(client, pack, name):
+    assert client.post("/v1/check", json={**USE, "pack": name}).status_code == 422
+    assert client.get("/v1/versions", params={"pack": name}).status_code == 422
+    assert client.post("/v1/check", json={**USE, "pack": pack.path}).status_code == 422
+
+
+def test_json_body_limit_is_413(pack, log_path):
+    client = TestClient(create_app(pack=pack, log_path=log_path, max_json_bytes=1000))
+    big = {**USE, "id": "x" * 2000}
+    response = client.post("/v1/check", json=big)
+    assert response.status_code == 413
+    assert response.json()["limit"] == 1000
+    assert not log_path.exists() or not list(DecisionLog(log_path).records())
+
+
+def test_unknown_routes_and_methods_answer_json(client):
+    assert client.get("/v1/nothing").json() == {"error": "Not Found"}
+    response = client.get("/v1/check")
+    assert response.status_code == 405
+    assert "error" in response.json()
+
+
+def test_cors_is_off_unless_configured(client, pack, log_path):
+    origin = {"origin": "https://newsroom.example"}
+    assert "access-control-allow-origin" not in client.get("/v1/vocab", headers=origin).headers
+    preflight = client.options("/v1/check", headers={**origin, "access-control-request-method": "POST"})
+    assert "access-control-allow-origin" not in preflight.headers
+    allowed = TestClient(create_app(pack=pack, log_path=log_path, cors_origins=["https://newsroom.example"]))
+    assert allowed.get("/v1/vocab", headers=origin).headers["access-control-allow-origin"] == "https://newsroom.example"
+    other = allowed.get("/v1/vocab", headers={"origin": "https://elsewhere.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_packs_versions_vocab_weapons(client, pack):
+    packs = client.get("/v1/packs").json()
+    ours = next(p for p in packs if p["name"] == pack.name)
+    assert ours["versions"] == pack.version_ids
+    assert ours["digest"] == pack_digest(pack)
+    assert {f["name"] for f in ours["facts"]} == set(pack.facts)
+    versions = client.get("/v1/versions", params={"pack": pack.name}).json()
+    assert [v["id"] for v in versions] == pack.version_ids
+    assert all(v["sources"] and v["sources"][0]["quote"] for v in versions)
+    assert client.get("/v1/versions", params={"pack": "nope"}).status_code == 404
+    vocab = client.get("/v1/vocab").json()
+    assert "artillery" in vocab["targets"] and "counter_fire" in vocab["purposes"]
+    assert "HIMARS" in {w["name"] for w in client.get("/v1/weapons").json()}
+
+
+def test_zones_are_the_bands_of_the_version_in_force(client, pack):
+    for version in pack.versions:
+        answer = client.get("/v1/zones", params={"date": version.effective_from.isoformat()}).json()
+        assert answer["version"] == version.id
+        assert answer["features"] == json.loads(json.dumps(zones_geojson(pack, version)["features"]))
+        assert {f["properties"]["zone"] for f in answer["features"]} <= set(version.zones)
+    before = client.get("/v1/zones", params={"date": "1999-01-01"}).json()
+    assert before["features"] == [] and before["version"] is None
+    assert client.get("/v1/zones", params={"date": "soon"}).status_code == 422
+
+
+def test_zones_follow_changed_assumptions(client, pack):
+    day = next(v for v in pack.versions if "russia_border" in v.zones).effective_from.isoformat()
+    def area(params):
+        features = client.get("/v1/zones", params={"date": day, "param": params}).json()["features"]
+        return sum(f["properties"]["area_km2"] for f in features if f["properties"]["band"] == "inside")
+    assert area(["near_border_inside_km=10"]) < area(["near_border_inside_km=60"])
+    assert client.get("/v1/zones", params={"date": day, "param": ["nonsense"]}).status_code == 422
+
+
+def test_geography_covers_the_map(client):
+    geo = client.get("/v1/geography").json()
+    kinds = {f["properties"]["kind"] for f in geo["features"]}
+    assert kinds == {"country", "region", "border"}
+    assert {f["properties"]["code"] for f in geo["features"] if f["properties"]["kind"] == "country"} == {"UA", "RU", "BY"}
+    west, south, east, north = geo["bbox"]
+    assert west < 30.5 < east and south < 50.4 < north  # Kyiv is on the map
+
+
+def test_audit_returns_what_run_audit_writes_and_logs_one_record(client, pack, tmp_path, log_path):
+    data = INCIDENTS.read_bytes()
+    response = client.post("/v1/audit", files={"file": ("incidents.csv", data, "text/csv")})
+    assert response.status_code == 200, response.text
+    source = tmp_path / "in.csv"
+    source.write_bytes(data)
+    summary = run_audit(source, tmp_path / "out.csv", pack=pack, progress=False)
+    assert response.content == (tmp_path / "out.csv").read_bytes()
+    headers = response.headers
+    assert int(headers["x-enduse-rows-in"]) == summary.rows_in == int(headers["x-enduse-rows-out"]) + int(headers["x-enduse-rows-rejected"])
+    counts = dict(item.split("=") for item in headers["x-enduse-verdicts"].split(","))
+    assert sum(map(int, counts.values())) == summary.rows_out
+    assert headers["x-enduse-output-sha256"] == hashlib.sha256(response.content).hexdigest()
+    (record,) = DecisionLog(log_path).records()
+    assert record["kind"] == "audit"
+    assert json.loads(record["result"])["decided_sha256"] == headers["x-enduse-output-sha256"]
+    assert json.loads(record["input"])["upload_sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_audit_formats_and_parts(client):
+    data = INCIDENTS.read_bytes()
+    upload = {"file": ("incidents.csv", data, "text/csv")}
+    parquet = client.post("/v1/audit", params={"format": "parquet"}, files=upload)
+    table = pl.read_parquet(io.BytesIO(parquet.content))
+    assert table.height == int(parquet.headers["x-enduse-rows-out"])
+    assert "verdict" in table.columns
+    bundle = zipfile.ZipFile(io.BytesIO(client.post("/v1/audit", params={"part": "zip", "format": "jsonl"}, files=upload).content))
+    assert sorted(bundle.namelist()) == ["decided.jsonl", "rejects.jsonl"]
+    rejects = client.post("/v1/audit", params={"part": "rejects"}, files=upload)
+    assert rejects.status_code == 200
+    assert pl.read_csv(io.BytesIO(rejects.content)).height == int(rejects.headers["x-enduse-rows-rejected"])
+
+
+def test_audit_rejects_bad_uploads(client, app):
+    too_big = client.post("/v1/audit", files={"file": ("big.csv", b"x" * 2_100_000, "text/csv")})
+    assert too_big.status_code == 413
+    assert client.post("/v1/audit", files={"file": ("table.xlsx", b"abc", "application/octet-stream")}).status_code == 422
+    garbage = client.post("/v1/audit", files={"file": ("table.parquet", b"not parquet", "application/octet-stream")})
+    assert garbage.status_code == 422 and "error" in garbage.json()
+    assert client.post("/v1/audit").status_code == 422
+
+
+def test_audit_writes_nothing_outside_its_temporary_folder(client, tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.chdir(tmp_path)
+    def files():
+        return sorted(str(p.relative_to(tmp_path)) for p in tmp_path.parent.rglob("*") if p.is_relative_to(tmp_path)
+                      and not p.name.startswith("decisions.sqlite"))
+
+    before = files()
+    response = client.post("/v1/audit", files={"file": ("../../escape.csv", INCIDENTS.read_bytes(), "text/csv")})
+    assert response.status_code == 200
+    assert files() == before
+    assert list(scratch.iterdir()) == []  # the temporary folder is gone once the answer is sent
+
+
+def test_docs_are_served_without_a_cdn(client):
+    html = client.get("/docs").text
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
+    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    schema = client.get("/openapi.json").json()
+    assert {"/v1/check", "/v1/audit", "/v1/zones", "/v1/geography", "/healthz"} <= set(schema["paths"])
+
+
+def test_page_and_security_headers(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "/static/app.js" in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "http" not in client.get("/static/app.js").text.replace("http://www.w3.org/2000/svg", "")

@@ -1,0 +1,151 @@
+"""The hash-chained decision log: appends verify, and every kind of tampering is named at its first record."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import threading
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from enduse.api import load_pack_dir
+from enduse.decision_log import GENESIS, DecisionLog, canonical_json, pack_digest, record_hash
+
+
+def fill(path, n: int) -> DecisionLog:
+    log = DecisionLog(path)
+    for i in range(n):
+        log.append(kind="check", pack="us-ukraine", pack_digest="d" * 64, version="kharkiv",
+                   verdict=("ALLOWED", "FORBIDDEN")[i % 2], input={"i": i, "place": "Шебекино"}, result={"n": i})
+    return log
+
+
+def sql(path, *statements: str) -> None:
+    with sqlite3.connect(path) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def test_appends_chain_and_verify(tmp_path):
+    log = fill(tmp_path / "log.sqlite", 5)
+    records = list(log.records())
+    assert [r["seq"] for r in records] == [1, 2, 3, 4, 5]
+    assert records[0]["prev"] == GENESIS
+    assert all(later["prev"] == earlier["hash"] for earlier, later in zip(records, records[1:]))
+    assert all(record_hash(r) == r["hash"] for r in records)
+    result = log.verify()
+    assert result.ok and result.count == 5 and result.head == records[-1]["hash"]
+
+
+def test_empty_log_verifies(tmp_path):
+    result = DecisionLog(tmp_path / "log.sqlite").verify()
+    assert result.ok and result.count == 0
+
+
+@pytest.mark.parametrize(
+    ("tamper", "bad"),
+    [
+        (["UPDATE records SET verdict = 'ALLOWED' WHERE seq = 2"], 2),
+        (["UPDATE records SET input = '{\"i\":99}' WHERE seq = 3"], 3),
+        (["DELETE FROM records WHERE seq = 3"], 3),
+        (["DELETE FROM records WHERE seq = 5"], 5),
+        (["DELETE FROM records WHERE seq >= 4"], 4),
+        (["UPDATE records SET seq = 100 WHERE seq = 2", "UPDATE records SET seq = 2 WHERE seq = 3",
+          "UPDATE records SET seq = 3 WHERE seq = 100"], 2),
+        (["UPDATE head SET count = 6"], 6),
+    ],
+    ids=["edit-verdict", "edit-input", "delete-middle", "delete-last", "truncate", "swap", "head"],
+)
+def test_tampering_is_detected_at_the_first_bad_record(tmp_path, tamper, bad):
+    path = tmp_path / "log.sqlite"
+    fill(path, 5).close()
+    sql(path, *tamper)
+    result = DecisionLog(path).verify()
+    assert not result.ok
+    assert result.bad_seq == bad
+    assert result.problem
+
+
+def test_a_consistent_rewrite_is_caught_only_with_a_head_kept_elsewhere(tmp_path):
+    path = tmp_path / "log.sqlite"
+    log = fill(path, 4)
+    kept = log.verify().head
+    log.close()
+    # Drop the last record and fix the head: the chain itself is consistent again ...
+    with sqlite3.connect(path) as conn:
+        (third,) = conn.execute("SELECT hash FROM records WHERE seq = 3").fetchone()
+        conn.execute("DELETE FROM records WHERE seq = 4")
+        conn.execute("UPDATE head SET count = 3, hash = ?", (third,))
+    assert DecisionLog(path).verify().ok
+    # ... but not with the head hash printed before.
+    result = DecisionLog(path).verify(expect_head=kept)
+    assert not result.ok and kept in result.problem
+
+
+def test_appends_after_a_deletion_do_not_hide_it(tmp_path):
+    path = tmp_path / "log.sqlite"
+    fill(path, 3).close()
+    sql(path, "DELETE FROM records WHERE seq = 3")
+    fill(path, 2)
+    result = DecisionLog(path).verify()
+    assert not result.ok and result.bad_seq == 3
+
+
+def test_concurrent_appends_from_many_connections_keep_one_chain(tmp_path):
+    path = tmp_path / "log.sqlite"
+    DecisionLog(path).verify()  # create the file first
+
+    def worker(k: int) -> None:
+        log = DecisionLog(path)
+        for i in range(25):
+            log.append(kind="check", pack="p", pack_digest="d", version=None, verdict=None, input={"k": k, "i": i}, result={})
+        log.close()
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result = DecisionLog(path).verify()
+    assert result.ok and result.count == 100
+
+
+def test_export_jsonl_and_csv_hold_every_record_with_its_hashes(tmp_path):
+    log = fill(tmp_path / "log.sqlite", 3)
+    assert log.export(tmp_path / "out.jsonl") == 3
+    lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [record_hash(r) for r in lines] == [r["hash"] for r in lines]
+    assert log.export(tmp_path / "out.csv") == 3
+    with (tmp_path / "out.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["hash"] for r in rows] == [r["hash"] for r in lines]
+    assert json.loads(rows[0]["input"])["place"] == "Шебекино"
+
+
+def test_canonical_json_ignores_key_order_and_rejects_nan():
+    assert canonical_json({"b": 1, "a": [1.5, None]}) == canonical_json({"a": [1.5, None], "b": 1}) == '{"a":[1.5,null],"b":1}'
+    with pytest.raises(ValueError):
+        canonical_json({"x": float("nan")})
+
+
+def test_pack_digest_changes_with_any_pack_file(pack, pack_copy):
+    assert pack_digest(load_pack_dir(pack_copy)) == pack_digest(pack)
+    sources = pack_copy / "sources.toml"
+    sources.write_text(sources.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert pack_digest(load_pack_dir(pack_copy)) != pack_digest(pack)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(2, 8), data=st.data())
+def test_any_single_edit_is_found_at_that_record(tmp_path_factory, n, data):
+    path = tmp_path_factory.mktemp("log") / "log.sqlite"
+    fill(path, n).close()
+    seq = data.draw(st.integers(1, n))
+    column = data.draw(st.sampled_from(["time", "kind", "pack", "pack_digest", "version", "verdict", "input", "result", "prev", "hash"]))
+    sql(path, f"UPDATE records SET {column} = {column} || 'x' WHERE seq = {seq}")
+    result = DecisionLog(path).verify()
+    assert not result.ok
+    assert result.bad_seq == seq
