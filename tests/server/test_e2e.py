@@ -1,0 +1,125 @@
+"""The web page end to end: uvicorn on a free loopback port, Debian Chromium driven by Playwright.
+
+Playwright's own browser download is not used; the screenshot is kept in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from enduse.api import check
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                       reason="needs Debian chromium (.ci/run installs it)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp("serve") / "decisions.sqlite"
+    enduse = str(Path(sys.executable).with_name("enduse"))
+    process = subprocess.Popen([enduse, "serve", "--port", str(port), "--log", str(log)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"enduse serve did not start: {process.stderr.read1().decode() if process.poll() is not None else ''}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, url: str, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    outside = []
+    page.on("request", lambda request: None if request.url.startswith((url, "data:")) else outside.append(request.url))
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    return page, outside
+
+
+def set_date(page, day: str) -> None:
+    page.fill("#date-input", day)
+    page.dispatch_event("#date-input", "change")
+
+
+def test_place_a_use_and_read_the_verdict(server, browser, pack):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page, outside = open_page(browser, server, 1280)
+    set_date(page, "2024-06-05")
+    page.locator("#layer-zones path").first.wait_for()
+    assert "kharkiv" in page.inner_text("#version-line")
+    # Click the middle of the oblast drawn as Belgorod: the server must place the use in Belgorod too.
+    box = page.locator("#layer-regions path:has(title:text-is('Belgorod'))").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.select_option("#weapon", "HIMARS")
+    page.select_option("#target", "artillery")
+    page.select_option("#purpose", "counter_fire")
+    page.click("#check-button")
+    page.wait_for_selector("#verdict")
+    page.wait_for_load_state("networkidle")
+    lat, lon = map(float, re.search(r"([\d.]+)° N, ([\d.]+)° E", page.inner_text("#point-line")).groups())
+    decision = check({"date": "2024-06-05", "lat": lat, "lon": lon, "weapon": "HIMARS", "target": "artillery",
+                      "purpose": "counter_fire"}, pack)
+    assert decision.facts.region_name == "Belgorod"
+    assert page.inner_text("#verdict") == decision.verdict.value.replace("_", " ")
+    assert decision.version in page.inner_text("#result")
+    for clause in decision.clauses:
+        assert clause.id in page.inner_text("#result")
+    page.screenshot(path=str(ARTIFACTS / "web-e2e.png"), full_page=True)
+    # Before the first exception no zone is drawn.
+    set_date(page, "2023-01-10")
+    expect(page.locator("#layer-zones path")).to_have_count(0)
+    expect(page.locator("#legend")).to_contain_text("names no zone")
+    assert outside == []
+    page.close()
+
+
+def test_usable_at_phone_width(server, browser):
+    page, outside = open_page(browser, server, 375)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    map_box = page.locator("#map").bounding_box()
+    assert map_box["width"] > 300
+    page.screenshot(path=str(ARTIFACTS / "web-e2e-phone.png"))
+    assert outside == []
+    page.close()
