@@ -38,7 +38,7 @@ def test_report_renders_in_chromium(audits, pack, tmp_path, parse_html):
     shown = {n.attrs["data-verdict"]: int(n.text.replace(",", "")) for n in summary.find_all("strong", attr="data-verdict")}
     raw = pl.read_parquet(audits["incidents.parquet"])
     assert sum(shown.values()) == raw.height
-    listed = list(tree.find("table", cls="uses").find_all("tr", attr="data-id"))
+    listed = list(tree.find("table", cls="uses").find_all("tbody", attr="data-id"))
     assert len(listed) == raw.filter(pl.col("verdict").is_in(["FORBIDDEN", "INDETERMINATE"])).height > 0
 
     ARTIFACTS.mkdir(exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import polars as pl
@@ -35,6 +36,8 @@ def test_summary_counts_equal_a_group_by_of_the_file(pages, audits, name):
     _, tree = pages[name]
     shown = {n.attrs["data-verdict"]: int(n.text.replace(",", "")) for n in tree.find_all("strong", attr="data-verdict")}
     assert shown == {v: expected.get(v, 0) for v in VERDICTS}
+    lead = tree.find("p", cls="lead").text
+    assert f"{expected.get('FORBIDDEN', 0):,} forbidden" in lead and f"{expected.get('ALLOWED', 0):,} allowed" in lead
     assert tree.find(attr="id").text  # page has content
     assert next(n for n in tree.find_all("dd") if n.attrs.get("id") == "row-count").text == f"{raw.height:,}"
 
@@ -59,7 +62,7 @@ def test_every_forbidden_and_indeterminate_use_is_listed(audits, pack, monkeypat
     wanted = raw.filter(pl.col("verdict").is_in(["FORBIDDEN", "INDETERMINATE"]))
     monkeypatch.setattr(report_html, "MAX_LISTED", raw.height)
     tree = parse_html(render_report(raw, pack, "synthetic.audit.parquet"))
-    listed = [tr.attrs["data-id"] for tr in tree.find("table", cls="uses").find_all("tr", attr="data-id")]
+    listed = [tr.attrs["data-id"] for tr in tree.find("table", cls="uses").find_all("tbody", attr="data-id")]
     assert sorted(listed) == sorted(wanted["id"].to_list())
     assert "more" not in [n.attrs.get("id") for n in tree.find_all("strong")]
 
@@ -68,7 +71,7 @@ def test_listed_uses_cite_their_clauses_sources(pages, audits, pack):
     raw = pl.read_parquet(audits["incidents.parquet"]).filter(pl.col("verdict") == "FORBIDDEN")
     assert raw.height > 0
     _, tree = pages["incidents.parquet"]
-    rows = {tr.attrs["data-id"]: tr.text for tr in tree.find_all("tr", attr="data-id")}
+    rows = {tr.attrs["data-id"]: tr.text for tr in tree.find_all("tbody", attr="data-id")}
     for use in raw.iter_rows(named=True):
         for clause_id in use["clauses"]:
             assert clause_id in rows[use["id"]]
@@ -82,7 +85,7 @@ def test_a_long_list_is_capped_with_a_note(audits, pack, monkeypatch, parse_html
     wanted = raw.filter(pl.col("verdict").is_in(["FORBIDDEN", "INDETERMINATE"]))
     monkeypatch.setattr(report_html, "MAX_LISTED", 7)
     tree = parse_html(render_report(raw, pack, "synthetic.audit.parquet"))
-    listed = [tr.attrs["data-id"] for tr in tree.find("table", cls="uses").find_all("tr", attr="data-id")]
+    listed = [tr.attrs["data-id"] for tr in tree.find("table", cls="uses").find_all("tbody", attr="data-id")]
     newest = wanted.sort("date", descending=True)["date"].head(7).to_list()
     assert len(listed) == 7
     assert sorted(raw.filter(pl.col("id").is_in(listed))["date"].to_list(), reverse=True) == newest
@@ -131,3 +134,29 @@ def test_write_report_needs_an_existing_folder(audits, pack, tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         write_report(audits["incidents.csv"], tmp_path / "no" / "report.html", pack)
     assert not (tmp_path / "no").exists()
+
+
+def test_maps_of_the_latest_day_and_of_the_day_before_the_first_change(pages, audits, pack):
+    raw = pl.read_parquet(audits["synthetic"])
+    _, tree = pages["synthetic"]
+    captions = [f.find("figcaption").text for f in tree.find_all("figure", cls="map")]
+    change = pack.versions[1].effective_from
+    day_before = change - dt.timedelta(days=1)
+    latest = dt.date.fromisoformat(raw["date"].max())
+    assert raw["date"].min() < change.isoformat()  # the sample spans the change
+    assert [c.split(" (")[0] for c in captions] == [f"Map of the zones in force on {d:%-d %B %Y}" for d in (day_before, latest)]
+    for caption, day in zip(captions, (day_before, latest)):
+        version = pack.version_on(day)
+        assert f"with the {raw.filter(pl.col('version') == version.id).height:,} uses" in caption
+
+
+def test_one_map_when_the_data_starts_after_the_change(pages):
+    _, tree = pages["incidents.parquet"]
+    assert len(list(tree.find_all("figure", cls="map"))) == 1
+
+
+def test_a_map_with_many_points_is_an_embedded_png(audits, pack, monkeypatch, parse_html):
+    monkeypatch.setattr(report_html, "MAX_SVG_EVENTS", 1)
+    tree = parse_html(render_report(pl.read_parquet(audits["incidents.parquet"]), pack, "incidents.audit.parquet"))
+    image = tree.find("figure", cls="map").find("img")
+    assert image.attrs["src"].startswith("data:image/png;base64,") and image.attrs["alt"].startswith("Map of the zones")

@@ -2,29 +2,26 @@
 
 Colours follow ``enduse.render.COLOURS`` (the terminal output), so a verdict
 looks the same everywhere: green ALLOWED, red FORBIDDEN, amber INDETERMINATE,
-blue NOT_GOVERNED. Text stays text in the SVG (searchable, readable by screen
+blue NOT_GOVERNED. Figures are built without pyplot. Text stays text in the SVG (searchable, readable by screen
 readers) and every chart carries an accessible label.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 
 import matplotlib
+import polars as pl
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from markupsafe import Markup, escape
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import polars as pl  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-from markupsafe import Markup, escape  # noqa: E402
-
-from enduse.decisions import Verdict  # noqa: E402
-from enduse.render import COLOURS  # noqa: E402
-from enduse.report.summary import VERDICTS, counts  # noqa: E402
-from enduse.vocab import UNKNOWN  # noqa: E402
+from enduse.decisions import Verdict
+from enduse.render import COLOURS
+from enduse.report.summary import VERDICTS, counts
+from enduse.vocab import UNKNOWN
 
 # The terminal colour names of ``COLOURS`` as print-friendly hex (yellow is drawn amber).
 HEX = {"green": "#1a9641", "red": "#d7191c", "yellow": "#f0a202", "blue": "#2b83ba"}
@@ -37,12 +34,19 @@ def svg(figure: Figure, label: str, salt: str) -> Markup:
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
-    plt.close(figure)
     text = buffer.getvalue()
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg"):], flags=re.S)
     text = _prefix_ids(text, salt)
     text = re.sub(r"<svg ", f'<svg role="img" aria-label="{escape(label)}" ', text, count=1)
     return Markup(text)
+
+
+def png(figure: Figure, label: str, dpi: int = 110) -> Markup:
+    """``figure`` as an ``<img>`` with a PNG ``data:`` URI: for drawings too heavy as SVG (thousands of points)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return Markup('<img src="data:image/png;base64,{}" alt="{}">').format(Markup(data), label)
 
 
 def _prefix_ids(text: str, prefix: str) -> str:
@@ -56,7 +60,8 @@ def _stacked(frame: pl.DataFrame, key: str, *, horizontal: bool, title: str, axi
     """Bars of ``frame`` (a ``counts`` table keyed on ``key``) stacked by verdict."""
     labels = [str(v) for v in frame[key]]
     size = (10, 4.2) if not horizontal else (10, 1.2 + 0.38 * len(labels))
-    figure, axes = plt.subplots(figsize=size, layout="constrained")
+    figure = Figure(figsize=size, layout="constrained")  # no pyplot: no global state, no display
+    axes = figure.subplots()
     base = [0] * len(labels)
     positions = range(len(labels))
     for verdict in VERDICTS:

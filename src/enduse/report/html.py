@@ -18,12 +18,14 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from enduse.errors import InputError
+from enduse.maps import events_under, render_map
 from enduse.packs.model import Pack, Source
 from enduse.report import charts
 from enduse.report.data import prepare, read_audit
 from enduse.report.summary import MEANINGS, VERDICTS, by_verdict, count_tables, span
 
 MAX_LISTED = 500
+MAX_SVG_EVENTS = 2_000  # above this a map is a PNG: each point costs ~250 bytes of SVG
 LISTED = ("FORBIDDEN", "INDETERMINATE")
 
 _env = Environment(loader=PackageLoader("enduse.report", "templates"), autoescape=select_autoescape(default=True),
@@ -81,14 +83,33 @@ def listed_uses(frame: pl.DataFrame, pack: Pack, limit: int) -> tuple[list[dict[
 
 
 def _maps(frame: pl.DataFrame, pack: Pack) -> list[dict[str, Any]]:
-    """Maps of the zones in force: on the latest day of the data and, when the data spans 30 May 2024, on 29 May."""
-    return []
+    """Maps of the zones in force on the latest day of the data and, when the data spans the pack's first change
+    of policy (30 May 2024 for us-ukraine), on the day before it; each with the uses judged under that version."""
+    first_day, last_day = frame["day"].min(), frame["day"].max()
+    if last_day is None:
+        return []
+    days = [last_day]
+    if len(pack.versions) > 1:
+        change = pack.versions[1].effective_from
+        if first_day < change <= last_day:
+            days.insert(0, change - dt.timedelta(days=1))
+    shown = []
+    for day in days:
+        version = pack.version_on(day)
+        events = events_under(frame, version)
+        name = f"version {version.id!r}" if version else "no version"
+        label = f"Map of the zones in force on {day:%-d %B %Y} ({name}) with the {events.height:,} uses judged under it"
+        figure = render_map(pack, day, events)
+        image = charts.svg(figure, label, f"map-{day}") if events.height <= MAX_SVG_EVENTS else charts.png(figure, label)
+        shown.append({"image": image, "caption": label + ", coloured by verdict."})
+    return shown
 
 
 def render_report(frame: pl.DataFrame, pack: Pack, source_name: str) -> str:
     """The report page for the audit output ``frame`` (as read, or already prepared) judged under ``pack``."""
     frame = prepare(frame, source_name)
     uses, more = listed_uses(frame, pack, MAX_LISTED)
+    verdicts = by_verdict(frame)
     context = {
         "pack": pack,
         "source_name": source_name,
@@ -98,7 +119,8 @@ def render_report(frame: pl.DataFrame, pack: Pack, source_name: str) -> str:
         "verdicts": VERDICTS,
         "meanings": MEANINGS,
         "colours": charts.VERDICT_HEX,
-        "by_verdict": by_verdict(frame).rows(named=True),
+        "by_verdict": verdicts.rows(named=True),
+        "totals": dict(zip(verdicts["verdict"], verdicts["rows"])),
         "tables": count_tables(frame, pack),
         "charts": [
             charts.monthly_chart(frame),
