@@ -54,6 +54,8 @@ REFERENCE_CITIES = ("Kyiv", "Kharkiv", "Sumy", "Chernihiv", "Belgorod", "Kursk",
 COUNTRY_LABELS = {"UA": ((31.0, 48.7), (33.2, 48.3)), "RU": ((42.0, 54.3), (39.3, 52.9)), "BY": ((27.9, 52.9),)}
 COUNTRY_NAMES = {"UA": "UKRAINE", "RU": "RUSSIA", "BY": "BELARUS"}
 MAP_TOP = 0.865  # figure fraction
+#: Events are dots of this area (points²) up to CROWDED of them on a map; smaller and translucent beyond.
+DOT_SIZE, CROWDED = 34.0, 300
 #: Margin of the close-up around the border and the zones' bands, metres.
 CLOSE_UP_PAD_M = 40_000.0
 COUNTRY_FILL = {"UA": "#fbf6df", "RU": "#ebe8e4", "BY": "#f2f2f2"}
@@ -249,12 +251,14 @@ def _draw_events(ax: Axes, points: tuple[np.ndarray, np.ndarray, np.ndarray], fr
     minx, miny, maxx, maxy = frame.bounds
     with np.errstate(invalid="ignore"):
         shown = (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
-    handles = []
+    handles, crowded = [], shown.sum() > CROWDED
+    size = float(np.clip(DOT_SIZE * (CROWDED / max(shown.sum(), 1)) ** 0.5, 2.0, DOT_SIZE))  # area shrinks with crowds
     for verdict in Verdict:
         mine = shown & (verdicts == verdict.value)
         if mine.any():
-            dots = ax.scatter(x[mine], y[mine], s=34, color=VERDICT_HEX[verdict.value], edgecolors="white",
-                              linewidths=0.8, zorder=8, label=f"{verdict.value} ({mine.sum():,})")
+            dots = ax.scatter(x[mine], y[mine], s=size, color=VERDICT_HEX[verdict.value], edgecolors="white",
+                              linewidths=0 if crowded else 0.8, alpha=0.75 if crowded else 1.0, zorder=8,
+                              label=f"{verdict.value} ({mine.sum():,})")
             dots.set_gid(f"{gid}events-{verdict.value}")
             handles.append(dots)
     return handles, int(len(x) - shown.sum())
@@ -376,6 +380,9 @@ def render_map(pack: Pack, day: dt.date, events: pl.DataFrame | None = None) -> 
                                bbox_to_anchor=(0.8, bottom - 0.01), title="Events, by verdict", fontsize=9.5,
                                title_fontproperties={"weight": "bold"}, frameon=False, alignment="left")
         legend.set_gid("legend-events")
+        for handle in legend.legend_handles:
+            handle.set_sizes([DOT_SIZE])
+            handle.set_alpha(1.0)
     figure.text(0.015, 0.015, _caption(pack, shapes, version, unplaced), fontsize=8, va="bottom", color="#333333")
     return figure
 
