@@ -15,7 +15,7 @@ ENDUSE = str(Path(sys.executable).with_name("enduse"))
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([ENDUSE, *args], capture_output=True, text=True, timeout=120, cwd=cwd,
+    return subprocess.run([ENDUSE, *args], capture_output=True, text=True, timeout=120, cwd=cwd, check=False,
                           env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
 
 

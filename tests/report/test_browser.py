@@ -25,7 +25,7 @@ pytestmark = [
 def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}"]
-    return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=180)
+    return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=180, check=False)
 
 
 def test_report_renders_in_chromium(audits, pack, tmp_path, parse_html):

@@ -13,7 +13,7 @@ from enduse.report import html as report_html
 from enduse.report import render_report, write_report
 from enduse.report.summary import VERDICTS
 
-EXTERNAL = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(\s*["']?(?:https?:)?//""", re.I)
+EXTERNAL = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(\s*["']?(?:https?:)?//""", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +160,10 @@ def test_a_map_with_many_points_is_an_embedded_png(audits, pack, monkeypatch, pa
     tree = parse_html(render_report(pl.read_parquet(audits["incidents.parquet"]), pack, "incidents.audit.parquet"))
     image = tree.find("figure", cls="map").find("img")
     assert image.attrs["src"].startswith("data:image/png;base64,") and image.attrs["alt"].startswith("Map of the zones")
+
+
+def test_a_table_without_dates_renders_without_maps(pack, parse_html):
+    tree = parse_html(render_report(pl.DataFrame({"verdict": ["ALLOWED", "NOT_GOVERNED"], "weapon": ["HIMARS", "x"]}),
+                                    pack, "undated.csv"))
+    assert "none readable" in tree.text and not list(tree.find_all("figure", cls="map"))
+    assert {n.attrs["data-verdict"]: n.text for n in tree.find_all("strong", attr="data-verdict")}["ALLOWED"] == "1"

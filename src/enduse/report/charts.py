@@ -14,9 +14,9 @@ import re
 
 import matplotlib
 import polars as pl
+from markupsafe import Markup, escape
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from markupsafe import Markup, escape
 
 from enduse.decisions import Verdict
 from enduse.render import COLOURS
@@ -35,7 +35,7 @@ def svg(figure: Figure, label: str, salt: str) -> Markup:
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
-    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg"):], flags=re.S)
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg"):], flags=re.DOTALL)
     text = _prefix_ids(text, salt)
     text = re.sub(r"<svg ", f'<svg role="img" aria-label="{escape(label)}" ', text, count=1)
     return Markup(text)

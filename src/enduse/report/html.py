@@ -115,7 +115,7 @@ def render_report(frame: pl.DataFrame, pack: Pack, source_name: str) -> str:
         "source_name": source_name,
         "rows": frame.height,
         "span": span(frame),
-        "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "verdicts": VERDICTS,
         "meanings": MEANINGS,
         "colours": charts.VERDICT_HEX,
