@@ -146,8 +146,9 @@ class DecisionLog:
         conn = self._connect()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            count, prev = conn.execute("SELECT count, hash FROM head WHERE id = 1").fetchone()
-            (last,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM records").fetchone()
+            count, prev, last = conn.execute(
+                "SELECT count, hash, (SELECT COALESCE(MAX(seq), 0) FROM records) FROM head WHERE id = 1"
+            ).fetchone()
             record = {
                 "seq": max(count, last) + 1,
                 "time": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
