@@ -69,7 +69,6 @@ STATIC = Path(__file__).with_name("static")
 MAX_JSON_BYTES = 64 * 1024
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 CHECK_CACHE_SIZE = 4096
-TABLE_FORMATS = ("csv", "parquet", "jsonl")
 MEDIA = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "jsonl": "application/x-ndjson", "zip": "application/zip"}
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -84,7 +83,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut, "description": text}
     for code, text in ((400, "Invalid pack"), (404, "Unknown pack"), (413, "Body too large"), (422, "Invalid input"))
 }
-PackQuery = Annotated[str, Query(pattern=PACK_NAME, description="Name of a bundled pack (GET /v1/packs).")]
+PackQuery = Annotated[str | None, Query(pattern=PACK_NAME, description="Name of a bundled pack (GET /v1/packs); default: the server's.")]
 ParamQuery = Annotated[list[str] | None, Query(max_length=32, description="Changed named assumption, name=value (repeatable).")]
 
 
@@ -92,10 +91,12 @@ def error(status: int, message: str, **details: Any) -> JSONResponse:
     return JSONResponse({"error": message, **details}, status_code=status)
 
 
-class BodyLimit:
-    """Reads the whole body first and answers 413 when it passes its limit (uploads get a larger one).
+class Guard:
+    """Bounds every request body and adds the security headers to every answer.
 
-    The body is bounded before any parser sees it, whatever ``Content-Length`` claims.
+    The whole body is read first and a 413 answered once it passes its limit
+    (uploads get a larger one), before any parser sees it and whatever
+    ``Content-Length`` claims.
     """
 
     def __init__(self, app: ASGIApp, max_json_bytes: int, max_upload_bytes: int, upload_paths: Sequence[str]) -> None:
@@ -283,7 +284,7 @@ def create_app(
     )
     app.state.log = log
     _install_errors(app)
-    app.add_middleware(BodyLimit, max_json_bytes=max_json_bytes, max_upload_bytes=max_upload_bytes, upload_paths=["/v1/audit"])
+    app.add_middleware(Guard, max_json_bytes=max_json_bytes, max_upload_bytes=max_upload_bytes, upload_paths=["/v1/audit"])
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["content-type"], expose_headers=["x-enduse-log-seq", "x-enduse-rows-in",
@@ -308,14 +309,14 @@ def create_app(
     @app.post("/v1/check", response_model=DecisionOut, responses=ERRORS, tags=["decisions"])
     async def check_use(request: CheckRequest) -> Response:
         """Judge one use: the same JSON as `enduse check --format json`. The decision is logged (`X-Enduse-Log-Seq`)."""
-        packs.get(request.pack)
+        name = packs.get(request.pack).name
         given = request.model_dump()
         key = canonical_json(given)
         found = decisions.get(key)
         if found is None:
             found = decisions.put(key, await run_in_threadpool(decide, request))
         body, summary = found
-        seq = record("check", request.pack, summary["version"], summary["verdict"], given, summary)
+        seq = record("check", name, summary["version"], summary["verdict"], given, summary)
         return Response(body, media_type="application/json", headers={"x-enduse-log-seq": str(seq)})
 
     @app.post("/v1/audit", responses={**ERRORS, 200: {"description": "The audited table (or a zip of decided and rejected rows)",
@@ -324,7 +325,7 @@ def create_app(
         file: Annotated[UploadFile, File(description="A table of uses: .csv, .parquet or .jsonl (the file name's extension tells).")],
         format: Annotated[Literal["csv", "parquet", "jsonl"] | None, Query(description="Output format; default: the input's.")] = None,
         part: Annotated[Literal["decided", "rejects", "zip"], Query(description="decided rows, rejected rows, or a zip of both.")] = "decided",
-        pack: PackQuery = DEFAULT_PACK,
+        pack: PackQuery = None,
         param: ParamQuery = None,
     ) -> Response:
         """Audit an uploaded table; counts in `X-Enduse-Rows-In/Out/Rejected` and `X-Enduse-Verdicts`; one log record per run."""
@@ -387,7 +388,7 @@ def create_app(
         return answer
 
     @app.get("/v1/versions", response_model=list[VersionOut], responses=ERRORS, tags=["packs"])
-    def list_versions(pack: PackQuery = DEFAULT_PACK) -> list[VersionOut]:
+    def list_versions(pack: PackQuery = None) -> list[VersionOut]:
         """A pack's versions with their dates, confidence, clauses, zones in force and sources."""
         p = packs.get(pack)
         return [VersionOut(id=v.id, title=v.title, effective_from=v.effective_from.isoformat(),
@@ -398,7 +399,7 @@ def create_app(
     @app.get("/v1/zones", response_model=FeatureCollection, responses=ERRORS, tags=["geography"])
     def zones(
         date: Annotated[str | None, Query(max_length=40, description="A date (YYYY-MM-DD) or version id; default: the latest version.")] = None,
-        pack: PackQuery = DEFAULT_PACK,
+        pack: PackQuery = None,
         param: ParamQuery = None,
     ) -> dict[str, Any]:
         """GeoJSON of the zone bands (inside / vague) in force on `date`, as the pack's assumptions draw them."""

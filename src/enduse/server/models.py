@@ -39,7 +39,7 @@ class CheckRequest(BaseModel):
     id: Word | None = Field(None, description="Your identifier for the use, echoed in the log.")
     version: Word | None = Field(None, description="Force a version id or date instead of the one in force.")
     params: dict[Name, Word] = Field(default_factory=dict, max_length=32, description="Changed named assumptions (what-if).")
-    pack: PackName = Field("us-ukraine", description="Name of a bundled pack.")
+    pack: PackName | None = Field(None, description="Name of a bundled pack; default: the server's (GET /v1/packs).")
 
     def use(self) -> dict[str, Any]:
         """The use fields, as ``enduse.uses.parse_use`` takes them."""
