@@ -6,6 +6,7 @@ Data flow: raw input → ``parse_use`` → ``enrich`` → ``decide`` (Cedar) →
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -70,7 +71,8 @@ def with_checked_params(pack: Pack, params: Mapping[str, str] | None) -> Pack:
     if changed is not pack:
         problems = zone_problems(changed.zones, changed.parameters)
         if problems:
-            raise InputError("; ".join(p.split(": ", 1)[-1] for p in problems))
+            messages = [re.sub(r"^\[[^]]*\] ", "", p.split(": ", 1)[-1]) for p in problems]
+            raise InputError("; ".join(dict.fromkeys(messages)))
     return changed
 
 

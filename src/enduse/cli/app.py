@@ -28,7 +28,7 @@ app = typer.Typer(
     help="Weapons end-use policies as Cedar policy-as-code: was a use allowed, which clause decided, which source says so.",
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def command(fn: Callable[..., None]) -> Callable[..., None]:

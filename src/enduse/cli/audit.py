@@ -36,7 +36,7 @@ def audit(
     from enduse.audit import run_audit
 
     target = output or source.with_name(source.name.split(".")[0] + ".audit.parquet")
-    adapter = _adapter(input_format)
+    adapter = adapter_named(input_format)
     options = dict(rejects=rejects, pack=load_pack(pack), params=parse_assignments(param or [], "--param"),
                    mapping=parse_assignments(map_ or [], "--map"), adapter=adapter, max_rejects=max_rejects,
                    batch_size=batch_size)
@@ -44,7 +44,7 @@ def audit(
     _print_summary(summary)
 
 
-def _adapter(name: str):
+def adapter_named(name: str):
     if name == "standard":
         return None
     if name == "acled":
