@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from enduse.api import check
 from enduse.audit import run_audit
 from enduse.decision_log import DecisionLog, pack_digest
+from enduse.errors import EvaluationError, PackError
 from enduse.server import create_app
 from enduse.server.models import DecisionOut
 from enduse.zone_shapes import zones_geojson
@@ -252,3 +253,20 @@ def test_page_and_security_headers(client):
     assert "default-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["x-content-type-options"] == "nosniff"
     assert "http" not in client.get("/static/app.js").text.replace("http://www.w3.org/2000/svg", "")
+
+
+@pytest.mark.parametrize(
+    ("raised", "status"),
+    [(EvaluationError("Cedar reported an error in clause(s) counter-fire"), 422), (PackError("zones.toml: bad band"), 400),
+     (RuntimeError("a bug"), 500)],
+)
+def test_errors_of_the_core_map_to_json_statuses(pack, log_path, monkeypatch, raised, status):
+    def fail(*_args, **_kwargs):
+        raise raised
+
+    monkeypatch.setattr("enduse.server.app.check", fail)
+    client = TestClient(create_app(pack=pack, log_path=log_path), raise_server_exceptions=False)
+    response = client.post("/v1/check", json=USE)
+    assert response.status_code == status
+    assert response.json()["error"] == (str(raised) if status < 500 else "internal error; the server log has the details")
+    assert not list(DecisionLog(log_path).records())  # no verdict, nothing logged
