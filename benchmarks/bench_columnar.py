@@ -1,6 +1,6 @@
 """Benchmark: the columnar Cedar evaluator vs cedarpy on enduse's real workload.
 
-The workload is the us-ukraine pack (versions "baseline" and "kharkiv") with requests shaped
+The workload is the us-ukraine pack (every version) with requests shaped
 like ``enduse.evaluate.cedar_request``: a catalogue weapon as principal, a purpose as action, a
 target category as resource, and a context {country, region, zones, linked_to_invasion}. Values
 are drawn with a seeded generator from realistic, skewed mixes (common and rare combinations).
@@ -55,6 +55,15 @@ PLACES = [
     ("BY", "BY-HO", [], 0.02), ("BY", "BY-MI", [], 0.005), ("BY", "BY-BR", [], 0.003),
     ("other", "", [], 0.02), ("other", "PL-LU", [], 0.005), ("other", "MD-CU", [], 0.002),
 ]
+
+
+def _later_zones(country: str, region: str, zones: list[str]) -> list[str]:
+    """The zones of the later versions at the same place: whole border, Kursk oblast, all of Russia."""
+    return zones + (["russia_border"] if zones else []) + (["kursk_oblast"] if region == "RU-KRS" else []) + (
+        ["russia_wider_scope"] if country == "RU" else [])
+
+
+PLACES = [(c, r, _later_zones(c, r, z), w) for c, r, z, w in PLACES]
 _ERR_ID = re.compile(r"policy `([^`]*)`")
 
 
@@ -76,6 +85,7 @@ def workload(n: int, seed: int) -> dict[str, np.ndarray]:
         "target": rng.choice(len(tw), n, p=tw / tw.sum()),
         "place": rng.choice(len(PLACES), n, p=pw / pw.sum()),
         "linked": rng.random(n) < 0.85,
+        "approved": rng.random(n) < 0.5,
     }
 
 
@@ -93,6 +103,7 @@ def frame_of(idx: dict[str, np.ndarray]) -> pl.DataFrame:
             "region": region.gather(place),
             "zones": zones.gather(place),
             "linked_to_invasion": pl.Series(idx["linked"], dtype=pl.Boolean),
+            "approved": pl.Series(idx["approved"], dtype=pl.Boolean),
         }
     ).to_struct("context")
     return pl.DataFrame(
@@ -117,7 +128,7 @@ def requests_of(idx: dict[str, np.ndarray], rows: np.ndarray) -> list[dict]:
                 "action": {"type": f"{NS}::Action", "id": PURPOSES[idx["purpose"][i]]},
                 "resource": {"type": f"{NS}::Target", "id": targets[idx["target"][i]]},
                 "context": {"country": country, "region": region, "zones": list(zones),
-                            "linked_to_invasion": bool(idx["linked"][i])},
+                            "linked_to_invasion": bool(idx["linked"][i]), "approved": bool(idx["approved"][i])},
             }
         )
     return out
@@ -146,7 +157,7 @@ def main() -> int:
     sample.sort()
     requests = requests_of(idx, sample)
     ok = True
-    for version_id in ("baseline", "kharkiv"):
+    for version_id in pack.version_ids:
         version = pack.version(version_id)
         compiled = compile_policies(version.policy_text)
         times = []
