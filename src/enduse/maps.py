@@ -41,31 +41,35 @@ from enduse.packs.model import Pack, Version
 from enduse.zone_shapes import ZoneShape, to_degrees, to_metres, zone_shapes
 from enduse.zones import Band
 
-#: Default extent, lon/lat: Ukraine, Belarus and western Russia.
-EXTENT = (21.0, 43.0, 48.0, 57.0)
-#: The extent grows to show whole zones that fit in this box; larger zones (all of Russia) are cut.
-MAX_EXTENT = (14.0, 38.0, 62.0, 64.0)
 FORMATS = (".png", ".svg")
+FIGURE_SIZE = (16.0, 10.5)  # inches, at 100 dpi
+MAP_TOP = 0.865  # figure fraction
+
+#: Overview extent, lon/lat: Ukraine, Belarus and western Russia.
+EXTENT = (21.0, 43.0, 48.0, 57.0)
+#: The overview grows to show whole bands that fit in this box; larger ones (all of Russia) are cut at its edge.
+MAX_EXTENT = (14.0, 38.0, 62.0, 64.0)
+#: Margin of the close-up around the border and the bands, metres.
+CLOSE_UP_PAD_M = 40_000.0
+
 #: Zone colours in the order of the pack's zones; none close to a verdict colour.
 ZONE_COLOURS = ("#762a83", "#b35806", "#c51b7d", "#5e3c99", "#737373")
-REFERENCE_CITIES = ("Kyiv", "Kharkiv", "Sumy", "Chernihiv", "Belgorod", "Kursk", "Bryansk", "Voronezh",
-                    "Rostov-on-Don", "Moscow", "Minsk", "Dnipro", "Donetsk", "Odesa")
-#: Where to write country names, lon/lat: the first place inside the map.
-COUNTRY_LABELS = {"UA": ((31.0, 48.7), (33.2, 48.3)), "RU": ((42.0, 54.3), (39.3, 52.9)), "BY": ((27.9, 52.9),)}
-COUNTRY_NAMES = {"UA": "UKRAINE", "RU": "RUSSIA", "BY": "BELARUS"}
-MAP_TOP = 0.865  # figure fraction
-#: Events are dots of this area (points²) up to CROWDED of them on a map; smaller and translucent beyond.
-DOT_SIZE, CROWDED = 34.0, 300
-#: Margin of the close-up around the border and the zones' bands, metres.
-CLOSE_UP_PAD_M = 40_000.0
 COUNTRY_FILL = {"UA": "#fbf6df", "RU": "#ebe8e4", "BY": "#f2f2f2"}
 SEA = "#dbe9f4"
+#: Events are dots of this area (points²) up to CROWDED of them on a map; smaller and translucent beyond.
+DOT_SIZE, CROWDED = 34.0, 300
+
+REFERENCE_CITIES = ("Kyiv", "Kharkiv", "Sumy", "Chernihiv", "Belgorod", "Kursk", "Bryansk", "Voronezh",
+                    "Rostov-on-Don", "Moscow", "Minsk", "Dnipro", "Donetsk", "Odesa")
+COUNTRY_NAMES = {"UA": "UKRAINE", "RU": "RUSSIA", "BY": "BELARUS"}
+#: Where to write country names, lon/lat: the first place inside the map.
+COUNTRY_LABELS = {"UA": ((31.0, 48.7), (33.2, 48.3)), "RU": ((42.0, 54.3), (39.3, 52.9)), "BY": ((27.9, 52.9),)}
 
 
 def _path(geometry: BaseGeometry) -> MplPath | None:
     """The polygons of ``geometry`` as one matplotlib path (holes kept), or None when it has none."""
     vertices, codes = [], []
-    for part in shapely.get_parts(geometry):
+    for part in shapely.get_parts(shapely.get_parts(geometry)):  # twice: collections may hold multipolygons
         if part.geom_type != "Polygon" or part.is_empty:
             continue
         polygon = orient(part)
@@ -78,8 +82,8 @@ def _path(geometry: BaseGeometry) -> MplPath | None:
     return MplPath(np.concatenate(vertices), np.concatenate(codes))
 
 
-def _lines(geometry: BaseGeometry) -> MplPath:
-    """The lines of ``geometry`` (or its polygons' outlines) as one matplotlib path."""
+def _lines(geometry: BaseGeometry) -> MplPath | None:
+    """The lines of ``geometry`` (or its polygons' outlines) as one matplotlib path, or None when it has none."""
     vertices, codes = [], []
     for part in shapely.get_parts(shapely.boundary(geometry) if geometry.area else geometry):
         for line in shapely.get_parts(part):
@@ -87,7 +91,18 @@ def _lines(geometry: BaseGeometry) -> MplPath:
             if len(xy) > 1:
                 vertices.append(xy)
                 codes.append([MplPath.MOVETO] + [MplPath.LINETO] * (len(xy) - 1))
+    if not vertices:
+        return None
     return MplPath(np.concatenate(vertices), np.concatenate(codes))
+
+
+def _add(ax: Axes, path: MplPath | None, gid: str | None = None, **style) -> PathPatch | None:
+    """Draw ``path`` (if any) as a patch with ``style``."""
+    if path is None:
+        return None
+    patch = PathPatch(path, gid=gid, **style)
+    ax.add_patch(patch)
+    return patch
 
 
 class _Frame:
@@ -141,12 +156,10 @@ def _draw_base(ax: Axes, frame: _Frame) -> None:
     lands, outlines = _base(frame.bounds)
     ax.set_facecolor(SEA)
     for code, land in lands.items():
-        path = _path(land)
-        if path is not None:
-            ax.add_patch(PathPatch(path, facecolor=COUNTRY_FILL[code], edgecolor="none", zorder=1))
-    ax.add_patch(PathPatch(_lines(outlines), fill=False, edgecolor="#a8a8a8", linewidth=0.4, zorder=3))
+        _add(ax, _path(land), facecolor=COUNTRY_FILL[code], edgecolor="none", zorder=1)
+    _add(ax, _lines(outlines), fill=False, edgecolor="#a8a8a8", linewidth=0.4, zorder=3)
     for land in lands.values():
-        ax.add_patch(PathPatch(_lines(land), fill=False, edgecolor="#555555", linewidth=0.9, zorder=3))
+        _add(ax, _lines(land), fill=False, edgecolor="#555555", linewidth=0.9, zorder=3)
     inside = shapely.box(*frame.bounds)
     for code, places in COUNTRY_LABELS.items():
         points = [to_metres(shapely.Point(lon, lat)) for lon, lat in places]
@@ -165,18 +178,22 @@ def _zone_colours(pack: Pack) -> dict[str, str]:
     return {name: ZONE_COLOURS[i % len(ZONE_COLOURS)] for i, name in enumerate(pack.zones)}
 
 
+def _value(value: float | str) -> str:
+    return f"{value:g}" if isinstance(value, float) else value
+
+
 def _band_label(pack: Pack, shape: ZoneShape) -> str:
     zone = pack.zones[shape.zone]
     scope = f"{zone.scope} = {pack.param(zone.scope)}" if zone.scope and pack.param(zone.scope) != "in" else None
     if shape.band == Band.INSIDE:
-        reach = f" (up to {pack.param(zone.inside_km):g} km)" if zone.inside_km else ""
+        reach = f" (up to {_value(pack.param(zone.inside_km))} km)" if zone.inside_km else ""
         return f"{zone.title}: the clauses apply{reach}"
     if scope and zone.inside_km is None:
         reach = f" ({scope})"
     elif scope:
-        reach = f" (up to {pack.param(zone.outside_km):g} km; {scope})"
+        reach = f" (up to {_value(pack.param(zone.outside_km))} km; {scope})"
     else:
-        reach = f" ({pack.param(zone.inside_km):g}–{pack.param(zone.outside_km):g} km)"
+        reach = f" ({_value(pack.param(zone.inside_km))}–{_value(pack.param(zone.outside_km))} km)"
     return f"{zone.title}: vague, verdict INDETERMINATE{reach}"
 
 
@@ -187,34 +204,28 @@ def _stretch_label(codes: tuple[str, ...]) -> str:
     return "The border along " + " and ".join(f"{names[c]} oblast" for c in codes) + ": distances measured from here"
 
 
-def _draw_zones(ax: Axes, pack: Pack, shapes: list[ZoneShape], frame: _Frame, gid: str) -> list:
+def _draw_zones(ax: Axes, pack: Pack, shapes: list[ZoneShape], frame: _Frame, gid: str) -> list[PathPatch]:
     """Zone bands (largest first, so small ones stay visible) and their border stretches; legend handles in the
     order of the pack's zones, inside band first."""
     colours, order, handles = _zone_colours(pack), list(pack.zones), []
     for shape in sorted(shapes, key=lambda s: -s.area_km2):
-        path = _path(frame.project(shape.geometry, frame.width_m / 3000))
-        if path is None:
-            continue
         colour = colours[shape.zone]
         if shape.band == Band.INSIDE:
             style = {"facecolor": colour, "alpha": 0.55, "edgecolor": colour, "linewidth": 1.0}
         else:
             style = {"facecolor": colour + "22", "hatch": "///", "edgecolor": colour, "linewidth": 0.6,
                      "hatch_linewidth": 0.6}
-        patch = PathPatch(path, zorder=2, label=_band_label(pack, shape), **style)
-        patch.set_gid(f"{gid}zone-{shape.zone}-{shape.band.value}")
-        ax.add_patch(patch)
-        handles.append(((order.index(shape.zone), shape.band != Band.INSIDE), patch))
+        patch = _add(ax, _path(frame.project(shape.geometry, frame.width_m / 3000)),
+                     f"{gid}zone-{shape.zone}-{shape.band.value}", zorder=2, label=_band_label(pack, shape), **style)
+        if patch is not None:
+            handles.append(((order.index(shape.zone), shape.band != Band.INSIDE), patch))
     for name in {s.zone for s in shapes}:
         zone = pack.zones[name]
-        if zone.inside_km is None:
-            continue
-        stretch = border_stretch(zone.measured_from)
-        line = PathPatch(_lines(stretch.line), fill=False, edgecolor=colours[name], linewidth=3.2, zorder=4,
-                         capstyle="round", label=_stretch_label(stretch.codes))
-        line.set_gid(f"{gid}stretch-{name}")
-        ax.add_patch(line)
-        handles.append(((order.index(name), 2), line))
+        if zone.inside_km is not None:
+            stretch = border_stretch(zone.measured_from)
+            line = _add(ax, _lines(stretch.line), f"{gid}stretch-{name}", fill=False, edgecolor=colours[name],
+                        linewidth=3.2, zorder=4, capstyle="round", label=_stretch_label(stretch.codes))
+            handles.append(((order.index(name), 2), line))
     return [handle for _, handle in sorted(handles, key=lambda pair: pair[0])]
 
 
@@ -309,8 +320,7 @@ def _caption(pack: Pack, shapes: list[ZoneShape], version: Version | None, unpla
     parts = []
     names = sorted({name for s in shapes for name in s.assumptions})
     if names:
-        values = ", ".join(f"{n} = {pack.param(n):g}" if isinstance(pack.param(n), float) else f"{n} = {pack.param(n)}"
-                           for n in names)
+        values = ", ".join(f"{n} = {_value(pack.param(n))}" for n in names)
         parts.append(f"Bands drawn with the assumptions {values} (change with --param name=value).")
     if version is not None and version.date_confidence != "high" and version.date_note:
         parts.append(f"Start date: {version.date_note}")
@@ -336,6 +346,26 @@ def _map(figure: Figure, rect: tuple[float, ...], frame: _Frame) -> Axes:
     return ax
 
 
+def _legends(figure: Figure, top: float, zones: list[PathPatch], events: list) -> None:
+    """The zones legend under the maps (or a note that there is none) and, beside it, the events legend."""
+    labels = [textwrap.fill(h.get_label(), 62) for h in zones]
+    if not zones:
+        zones = [Patch(facecolor="none", edgecolor="none")]
+        labels = ["No zone in force: no area is mapped where this version's clauses apply."]
+    style = {"loc": "upper left", "fontsize": 9.5, "frameon": False, "alignment": "left",
+             "title_fontproperties": {"weight": "bold"}}
+    legend = figure.legend(zones, labels, bbox_to_anchor=(0.01, top), title="Zones in force", ncols=2,
+                           labelspacing=0.8, handlelength=2.6, handleheight=1.6, columnspacing=2.0, **style)
+    legend.set_gid("legend-zones")
+    if events:
+        legend = figure.legend(events, [h.get_label() for h in events], bbox_to_anchor=(0.8, top),
+                               title="Events, by verdict", **style)
+        legend.set_gid("legend-events")
+        for handle in legend.legend_handles:  # full-size dots, whatever the crowd on the map
+            handle.set_sizes([DOT_SIZE])
+            handle.set_alpha(1.0)
+
+
 def render_map(pack: Pack, day: dt.date, events: pl.DataFrame | None = None) -> Figure:
     """The zones of the version of ``pack`` in force on ``day``, with ``events`` (an audit output) if given.
 
@@ -350,39 +380,23 @@ def render_map(pack: Pack, day: dt.date, events: pl.DataFrame | None = None) -> 
     shapes = zone_shapes(pack, version) if version else []
     overview, close_up = _frames(pack)
     points = _event_points(events) if events is not None else None
-    figure = Figure(figsize=(16, 10.5), dpi=100)
-    width = 0.57 * 16 / 10.5 * (overview.bounds[3] - overview.bounds[1]) / overview.width_m  # height for 57% width
-    main = _map(figure, (0.015, MAP_TOP - min(width, 0.6), 0.57, min(width, 0.6)), overview)
-    zoom = _map(figure, (0.6, MAP_TOP - min(width, 0.6), 0.385, min(width, 0.6)), close_up)
+    width, height = FIGURE_SIZE
+    tall = min(0.6, 0.57 * width / height * (overview.bounds[3] - overview.bounds[1]) / overview.width_m)
+    figure = Figure(figsize=FIGURE_SIZE, dpi=100)
+    main = _map(figure, (0.015, MAP_TOP - tall, 0.57, tall), overview)
+    zoom = _map(figure, (0.6, MAP_TOP - tall, 0.385, tall), close_up)
     main.add_patch(Rectangle(close_up.bounds[:2], close_up.width_m, close_up.bounds[3] - close_up.bounds[1],
                              fill=False, linestyle="--", linewidth=0.8, edgecolor="#333333", zorder=9))
     _label(main, close_up.bounds[0], close_up.bounds[3], "close-up", xytext=(3, -11), textcoords="offset points",
            fontsize=8, color="#333333")
-    handles = _draw_zones(main, pack, shapes, overview, "")
+    zone_handles = _draw_zones(main, pack, shapes, overview, "")
     _draw_zones(zoom, pack, shapes, close_up, "closeup-")
     event_handles, unplaced = [], 0
     if points is not None:
         event_handles, unplaced = _draw_events(main, points, overview, "")
         _draw_events(zoom, points, close_up, "closeup-")
     _titles(figure, pack, day, version)
-    bottom = main.get_position().y0
-    labels = [textwrap.fill(h.get_label(), 62) for h in handles]
-    if not handles:
-        handles = [Patch(facecolor="none", edgecolor="none")]
-        labels = ["No zone in force: no area is mapped where this version's clauses apply."]
-    zones_legend = figure.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.01, bottom - 0.01), ncols=2,
-                                 title="Zones in force", title_fontproperties={"weight": "bold"}, fontsize=9.5,
-                                 frameon=False, labelspacing=0.8, handlelength=2.6, handleheight=1.6,
-                                 alignment="left", columnspacing=2.0)
-    zones_legend.set_gid("legend-zones")
-    if event_handles:
-        legend = figure.legend(event_handles, [h.get_label() for h in event_handles], loc="upper left",
-                               bbox_to_anchor=(0.8, bottom - 0.01), title="Events, by verdict", fontsize=9.5,
-                               title_fontproperties={"weight": "bold"}, frameon=False, alignment="left")
-        legend.set_gid("legend-events")
-        for handle in legend.legend_handles:
-            handle.set_sizes([DOT_SIZE])
-            handle.set_alpha(1.0)
+    _legends(figure, MAP_TOP - tall - 0.01, zone_handles, event_handles)
     figure.text(0.015, 0.015, _caption(pack, shapes, version, unplaced), fontsize=8, va="bottom", color="#333333")
     return figure
 
