@@ -4,7 +4,7 @@
 (the country, cut to the zone's regions if it names any), then distance bands around the zone's border stretch, then
 the zone's scope switch. Callers may rely on:
 
-* A point well inside a band's polygon (more than ~0.5 km from its edge) is classified in that band by
+* A point well inside a band's polygon (more than ~1 km from its edge) is classified in that band by
   ``enduse.zones.zone_bands``, and a point well outside all polygons of a zone is OUTSIDE it. Near edges the two
   can differ slightly: buffers are drawn in the ``PROJECTION`` metres (whose distances agree with the classifier's
   geodesic ones to ~0.1% near the border), and regions are cut by their Natural Earth outlines (~1 km).
@@ -147,7 +147,7 @@ def zones_geojson(pack: Pack, version: Version) -> dict[str, Any]:
     (``GEOJSON_TOLERANCE_M``), or for large shapes 1/1500 of the square root of their area (~2.7 km for all of
     Russia), applied in degrees of latitude so no edge moves farther than that; parts (islands) smaller than a
     disc of twice the tolerance are dropped; coordinates are rounded to 5 decimals (~1 m). The bands of the whole
-    RU–UA border take ~55 KB, all of Russia ~300 KB.
+    RU–UA border take ~50 KB, all of Russia ~330 KB.
     """
     features = []
     for shape in zone_shapes(pack, version):
