@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from enduse.api import check
 from enduse.audit import run_audit
 from enduse.decision_log import DecisionLog, pack_digest
+from enduse.diff import compare, parse_side
 from enduse.errors import EvaluationError, PackError
 from enduse.server import create_app
 from enduse.server.models import DecisionOut
@@ -270,3 +271,26 @@ def test_errors_of_the_core_map_to_json_statuses(pack, log_path, monkeypatch, ra
     assert response.status_code == status
     assert response.json()["error"] == (str(raised) if status < 500 else "internal error; the server log has the details")
     assert not list(DecisionLog(log_path).records())  # no verdict, nothing logged
+
+
+def test_diff_is_what_enduse_diff_computes(client):
+    answer = client.get("/v1/diff", params={"a": "baseline", "b": "us-ukraine@2024-06-01"})
+    assert answer.status_code == 200, answer.text
+    expected_diff = compare(parse_side("us-ukraine@baseline"), parse_side("us-ukraine@kharkiv"))
+    assert answer.json() == json.loads(json.dumps(expected_diff))
+    assert answer.json()["b"]["version"] == "kharkiv"
+    what_if = client.get("/v1/diff", params={"a": "kharkiv", "b": "kharkiv", "param_b": ["near_border_inside_km=60"]}).json()
+    assert what_if["b"]["params"] == {"near_border_inside_km": "60"}
+    assert what_if["assumptions"]
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [({"a": "baseline", "b": "nope"}, 422), ({"a": "baseline", "b": "/etc@kharkiv"}, 422),
+     ({"a": "baseline", "b": "../x@kharkiv"}, 422), ({"a": "baseline", "b": "other-pack@kharkiv"}, 404),
+     ({"a": "baseline"}, 422), ({"a": "baseline", "b": "kharkiv", "param_a": ["x=1"]}, 422)],
+)
+def test_diff_errors(client, params, status):
+    response = client.get("/v1/diff", params=params)
+    assert response.status_code == status
+    assert response.json()["error"]

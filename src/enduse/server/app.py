@@ -41,15 +41,18 @@ from enduse.api import DEFAULT_PACK, check, load_pack, resolve_version, with_che
 from enduse.audit import AuditSummary, run_audit
 from enduse.catalog import load_catalog
 from enduse.decision_log import DecisionLog, canonical_json, default_log_path, pack_digest
+from enduse.diff import Side, compare
 from enduse.errors import EvaluationError, InputError, PackError
 from enduse.packs import builtin_names
 from enduse.packs.model import Pack
 from enduse.packs.params import parse_assignments
 from enduse.server.geography import geography_geojson
 from enduse.server.models import (
+    DIFF_SIDE,
     PACK_NAME,
     CheckRequest,
     DecisionOut,
+    DiffOut,
     ErrorOut,
     FactOut,
     FeatureCollection,
@@ -69,6 +72,7 @@ STATIC = Path(__file__).with_name("static")
 MAX_JSON_BYTES = 64 * 1024
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 CHECK_CACHE_SIZE = 4096
+DIFF_CACHE_SIZE = 64
 MEDIA = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "jsonl": "application/x-ndjson", "zip": "application/zip"}
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -208,6 +212,12 @@ class Packs:
     def with_params(self, name: str | None, items: list[str] | None) -> Pack:
         return with_checked_params(self.get(name), parse_assignments(items or [], "param"))
 
+    def side(self, text: str, default: str | None, items: list[str] | None) -> Side:
+        """A diff side from ``VERSION`` or ``PACK@VERSION`` (bundled packs only), with changed assumptions."""
+        name, _at, version = text.rpartition("@")
+        pack = self.with_params(name or default, items)
+        return Side(pack, pack.version(resolve_version(pack, version)), parse_assignments(items or [], "param"))
+
 
 def _sources(pack: Pack, ids: Sequence[str]) -> list[SourceOut]:
     return [SourceOut(id=s, outlet=pack.sources[s].outlet, date=pack.sources[s].date.isoformat(), quote=pack.sources[s].quote,
@@ -275,6 +285,8 @@ def create_app(
     packs = Packs(pack)
     log = DecisionLog(log_path or default_log_path())
     audits = anyio.CapacityLimiter(1)
+    diffs = Memo(DIFF_CACHE_SIZE)
+    diffing = anyio.CapacityLimiter(1)
     app = FastAPI(
         title="enduse",
         version=metadata.version("enduse"),
@@ -408,6 +420,25 @@ def create_app(
             return {"type": "FeatureCollection", "features": [], "version": None}
         version_id = resolve_version(judge, date) if date else judge.versions[-1].id
         return {**zones_geojson(judge, judge.version(version_id)), "version": version_id}
+
+    @app.get("/v1/diff", response_model=DiffOut, responses=ERRORS, tags=["packs"])
+    async def diff(
+        a: Annotated[str, Query(pattern=DIFF_SIDE, description="Side a: a version id or date, or PACK@VERSION.")],
+        b: Annotated[str, Query(pattern=DIFF_SIDE, description="Side b: a version id or date, or PACK@VERSION.")],
+        pack: PackQuery = None,
+        param_a: ParamQuery = None,
+        param_b: ParamQuery = None,
+    ) -> Response:
+        """What changed from `a` to `b`: clauses, assumptions, zone land gained and lost, and verdicts over every use."""
+        def compute() -> bytes:
+            return canonical_json(compare(packs.side(a, pack, param_a), packs.side(b, pack, param_b))).encode("utf-8")
+
+        key = canonical_json([a, b, pack, param_a, param_b])
+        found = diffs.get(key)
+        if found is None:
+            async with diffing:
+                found = diffs.put(key, await run_in_threadpool(compute))
+        return Response(found, media_type="application/json")
 
     @app.get("/v1/geography", response_model=FeatureCollection, tags=["geography"])
     def geography() -> dict[str, Any]:

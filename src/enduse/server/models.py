@@ -17,6 +17,8 @@ PACK_NAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 Word = Annotated[str, StringConstraints(max_length=200)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 PackName = Annotated[str, StringConstraints(pattern=PACK_NAME)]
+#: One side of a diff: ``VERSION`` or ``PACK@VERSION``, a version id or a date (never a path).
+DIFF_SIDE = r"^([a-z0-9][a-z0-9._-]{0,63}@)?[A-Za-z0-9._-]{1,40}$"
 
 
 class CheckRequest(BaseModel):
@@ -157,6 +159,30 @@ class VocabOut(BaseModel):
     targets: list[str]
     purposes: list[str]
     fact_values: list[str]
+
+
+class SideOut(BaseModel):
+    label: str
+    pack: str
+    version: str
+    title: str
+    effective_from: str
+    effective_to: str | None
+    confidence: str
+    params: dict[str, str]
+
+
+class DiffOut(BaseModel):
+    """What changed from side ``a`` to side ``b`` (``enduse diff --format json``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    a: SideOut
+    b: SideOut
+    clauses: dict[str, Any]
+    assumptions: list[dict[str, Any]]
+    zones: dict[str, Any]
+    space: dict[str, Any]
 
 
 class HealthOut(BaseModel):
