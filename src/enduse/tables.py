@@ -90,6 +90,9 @@ class TableWriter:
             raise InputError(f"{self.path}: folder {self.path.parent} does not exist")
         fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
         os.close(fd)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(name, 0o666 & ~umask)  # mkstemp makes the file private; the output is an ordinary file
         self._tmp = Path(name)
         if self.kind != "parquet":
             self._handle = self._tmp.open("wb")

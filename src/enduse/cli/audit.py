@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -74,14 +75,23 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the audit outputs.")] = Path("out"),
     pack: PackOption = DEFAULT_PACK,
 ) -> None:
-    """The main job on bundled data: audit the reported incidents and a synthetic sample."""
+    """The main job on bundled data: audit the reported incidents and a synthetic sample; write the report of the
+    incidents and a map of the latest incident's day."""
     from enduse.audit import run_audit
     from enduse.examples import sample_path
+    from enduse.maps import events_under, render_map, save_figure
+    from enduse.report import write_report
 
     out_dir.mkdir(parents=True, exist_ok=True)
     the_pack = load_pack(pack)
     incidents = run_audit(sample_path("incidents.csv"), out_dir / "incidents.audit.csv", pack=the_pack)
-    out.print(incidents_table(pl.read_csv(incidents.output, infer_schema=False)))
+    audited = pl.read_csv(incidents.output, infer_schema=False)
+    out.print(incidents_table(audited))
     out.print(f"verdicts: {incidents.output}\n")
     out.print(Text("Synthetic sample (seeded generator, 1% deliberately broken rows)", style="bold"))
     _print_summary(run_audit(sample_path("synthetic.parquet"), out_dir / "synthetic.audit.parquet", pack=the_pack))
+    report = write_report(incidents.output, out_dir / "report.html", the_pack)
+    latest = max(dt.date.fromisoformat(d) for d in audited["date"])
+    events = events_under(pl.read_csv(incidents.output), the_pack.version_on(latest))
+    figure = save_figure(render_map(the_pack, latest, events), out_dir / f"map-{latest}.png")
+    out.print(f"\nreport of the reported incidents: {report}\nmap of {latest}: {figure}")
