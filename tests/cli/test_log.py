@@ -14,7 +14,7 @@ ENDUSE = str(Path(sys.executable).with_name("enduse"))
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([ENDUSE, "log", *args], capture_output=True, text=True, timeout=120,
+    return subprocess.run([ENDUSE, "log", *args], capture_output=True, text=True, timeout=120, check=False,
                           env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
 
 

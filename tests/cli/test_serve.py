@@ -30,7 +30,7 @@ def started(monkeypatch):
 def test_serve_defaults_to_loopback_without_warning(started, tmp_path):
     result = CliRunner().invoke(app, ["serve", "--log", str(tmp_path / "d.sqlite")])
     assert result.exit_code == 0, result.output
-    (target, options), = started
+    (_target, options), = started
     assert options["host"] == "127.0.0.1" and options["factory"] is True
     assert "warning" not in result.output
 

@@ -6,13 +6,20 @@ import csv
 import json
 import sqlite3
 import threading
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from enduse.api import load_pack_dir
-from enduse.decision_log import GENESIS, DecisionLog, canonical_json, pack_digest, record_hash
+from enduse.decision_log import (
+    GENESIS,
+    DecisionLog,
+    canonical_json,
+    pack_digest,
+    record_hash,
+)
 
 
 def fill(path, n: int) -> DecisionLog:
@@ -34,7 +41,7 @@ def test_appends_chain_and_verify(tmp_path):
     records = list(log.records())
     assert [r["seq"] for r in records] == [1, 2, 3, 4, 5]
     assert records[0]["prev"] == GENESIS
-    assert all(later["prev"] == earlier["hash"] for earlier, later in zip(records, records[1:]))
+    assert all(later["prev"] == earlier["hash"] for earlier, later in pairwise(records))
     assert all(record_hash(r) == r["hash"] for r in records)
     result = log.verify()
     assert result.ok and result.count == 5 and result.head == records[-1]["hash"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.text import Text
@@ -53,7 +53,7 @@ def _open(path: Path | None) -> DecisionLog:
 @log_command
 def verify(
     log: LogOption = None,
-    expect_head: Annotated[Optional[str], typer.Option("--expect-head", help="A head hash printed by an earlier verify, kept elsewhere: it must still be in the log.")] = None,
+    expect_head: Annotated[str | None, typer.Option("--expect-head", help="A head hash printed by an earlier verify, kept elsewhere: it must still be in the log.")] = None,
 ) -> None:
     """Walk the hash chain; name the first record that was edited, deleted or moved."""
     result = _open(log).verify(expect_head=expect_head)
@@ -66,7 +66,7 @@ def verify(
 @log_command
 def export(
     log: LogOption = None,
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to a .jsonl or .csv file (default: JSON Lines on stdout).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a .jsonl or .csv file (default: JSON Lines on stdout).")] = None,
 ) -> None:
     """Export every record (with its hashes) as JSON Lines or CSV."""
     decision_log = _open(log)

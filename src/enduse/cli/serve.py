@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import json
+import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -14,7 +16,12 @@ from enduse.decision_log import ENV_VAR, default_log_path
 from enduse.errors import InputError
 from enduse.packs import builtin_names
 
-LogOption = Annotated[Optional[Path], typer.Option("--log", help=f"Decision log (SQLite); default ${ENV_VAR} or the user data directory.")]
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+SETTINGS_VAR = "ENDUSE_SERVE_SETTINGS"
+
+LogOption = Annotated[Path | None, typer.Option("--log", help=f"Decision log (SQLite); default ${ENV_VAR} or the user data directory.")]
 
 
 def is_loopback(host: str) -> bool:
@@ -33,7 +40,7 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
     pack: Annotated[str, typer.Option(help="Bundled pack that requests use by default.")] = DEFAULT_PACK,
     log: LogOption = None,
-    cors_origin: Annotated[Optional[list[str]], typer.Option("--cors-origin", help="Origin allowed to call the API from a browser (repeatable); CORS is off by default.")] = None,
+    cors_origin: Annotated[list[str] | None, typer.Option("--cors-origin", help="Origin allowed to call the API from a browser (repeatable); CORS is off by default.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=16)] = 1,
     max_upload_mb: Annotated[int, typer.Option(help="Largest table accepted by /v1/audit, MB.", min=1)] = 20,
 ) -> None:
@@ -52,20 +59,14 @@ def serve(
     uvicorn.run(factory_path(settings), factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
-def factory_path(settings: dict) -> str:
+def factory_path(settings: dict[str, Any]) -> str:
     """An import string for uvicorn's ``factory=True`` (workers are fresh processes, so settings go by environment)."""
-    import json
-    import os
-
-    os.environ["ENDUSE_SERVE_SETTINGS"] = json.dumps(settings)
+    os.environ[SETTINGS_VAR] = json.dumps(settings)
     return "enduse.cli.serve:app_from_env"
 
 
-def app_from_env():  # noqa: ANN201  (an ASGI app)
+def app_from_env() -> FastAPI:
     """The app ``enduse serve`` configured, rebuilt in each worker process."""
-    import json
-    import os
+    from enduse.server import create_app  # FastAPI is imported only when serving
 
-    from enduse.server import create_app
-
-    return create_app(**json.loads(os.environ["ENDUSE_SERVE_SETTINGS"]))
+    return create_app(**json.loads(os.environ[SETTINGS_VAR]))

@@ -17,9 +17,9 @@ import logging
 import shutil
 import tempfile
 import zipfile
-from importlib import metadata
 from collections import OrderedDict
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -37,10 +37,21 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from enduse.api import DEFAULT_PACK, check, load_pack, resolve_version, with_checked_params
+from enduse.api import (
+    DEFAULT_PACK,
+    check,
+    load_pack,
+    resolve_version,
+    with_checked_params,
+)
 from enduse.audit import AuditSummary, run_audit
 from enduse.catalog import load_catalog
-from enduse.decision_log import DecisionLog, canonical_json, default_log_path, pack_digest
+from enduse.decision_log import (
+    DecisionLog,
+    canonical_json,
+    default_log_path,
+    pack_digest,
+)
 from enduse.diff import Side, compare
 from enduse.errors import EvaluationError, InputError, PackError
 from enduse.packs import builtin_names
@@ -77,8 +88,8 @@ MEDIA = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "jsonl"
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
-    (b"content-security-policy", b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-     b"img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"),
+    (b"content-security-policy", (b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                                  b"img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")),
 ]
 
 logger = logging.getLogger("enduse.server")
