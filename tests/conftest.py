@@ -6,25 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from places import PLACES  # noqa: F401  (re-exported for fixtures)
 
 from enduse import check, load_pack
 from enduse.packs import builtin_path
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
-# Coordinates of places used across tests (GeoNames).
-PLACES = {
-    "Shebekino": (50.41342, 36.92537),
-    "Belgorod": (50.60343, 36.58091),
-    "Kursk": (51.72689, 36.18457),
-    "Voronezh": (51.66833, 39.19204),
-    "Sudzha": (51.191, 35.271),
-    "Tyotkino": (51.2735, 34.3176),
-    "Vovchansk": (50.29078, 36.94108),
-    "Donetsk": (48.023, 37.80224),
-    "Valuyki": (50.19661, 38.11674),
-    "Taganrog": (47.23627, 38.9053),
-}
 
 
 @pytest.fixture(scope="session")

@@ -171,3 +171,21 @@ def test_forbidden_because_nothing_permits_is_not_blamed_on_a_forbid(judge):
 def test_forbidden_by_the_same_clause_whatever_the_unknowns(judge):
     decision = judge(at="Shebekino", weapon="ATACMS", target="unknown", purpose="unknown")
     assert decision.verdict is Verdict.FORBIDDEN and ids(decision) == ["no-long-range-in-russia"]
+
+
+def test_situations_merged_on_what_their_version_reads_decide_as_before(pack, monkeypatch):
+    """Deciding one situation for all that differ only in what their version never reads changes no row."""
+    import enduse.evaluate as evaluate
+    from enduse.engines import ENGINES
+    from enduse.enrich import enrich_frame
+    from enduse.synthetic import synthetic_uses
+    from enduse.uses import validate_uses
+
+    valid, _ = validate_uses(synthetic_uses(6_000, seed=11), ["linked_to_invasion"])
+    situations, _ = enrich_frame(valid, pack)
+    columns = ["verdict", "clauses", "missing", "errors", "__version"]
+    merged = evaluate.decide_frame(situations, pack, ENGINES["columnar"]).select(columns)
+    assert evaluate.normalised_keys(pack)
+    monkeypatch.setattr(evaluate, "normalised_keys", lambda pack: {})
+    one_by_one = evaluate.decide_frame(situations, pack, ENGINES["columnar"]).select(columns)
+    assert merged.equals(one_by_one) and merged["__version"].n_unique() == len(pack.versions)

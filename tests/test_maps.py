@@ -9,9 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 import shapely
-from conftest import PLACES
 from matplotlib.colors import to_hex
 from PIL import Image
+from places import PLACES
 
 from enduse.api import with_checked_params
 from enduse.audit import audit

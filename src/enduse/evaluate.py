@@ -16,11 +16,13 @@ A Cedar error in any completion is reported in ``errors``, never turned into a v
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 import numpy as np
 import polars as pl
 
 from enduse.catalog import load_catalog
+from enduse.columnar import Reads, Unsupported, compile_policies
 from enduse.decisions import Verdict
 from enduse.engines import NAMESPACE, CedarEngine, Engine
 from enduse.enrich import BAND
@@ -33,6 +35,7 @@ KNOWN_TARGETS = [t for t in TARGETS if t != UNKNOWN]
 KNOWN_PURPOSES = [p for p in PURPOSES if p != UNKNOWN]
 DIM = "d:"
 SIT = "__sit"
+KEY = "__key:"
 
 
 def reads_region(pack: Pack) -> bool:
@@ -45,6 +48,49 @@ def key_columns(pack: Pack) -> list[str]:
     region = ["__region"] if reads_region(pack) else []
     return ["__version", "__weapon", "__supplier", "__target", "__purpose", "__country", *region,
             *(BAND + z for z in pack.zones), *(FACT + f for f in pack.facts)]
+
+
+@lru_cache(maxsize=64)
+def _reads_of(policy_text: str) -> Reads | None:
+    """What a policy set reads (``None``: unknown, assume everything)."""
+    try:
+        return compile_policies(policy_text).reads
+    except Unsupported:
+        return None
+
+
+def _reading(pack: Pack, reads_it) -> list[str]:
+    """Ids of the versions for which ``reads_it(version, reads)`` holds (always, when reads are unknown)."""
+    return [v.id for v in pack.versions if (r := _reads_of(v.policy_text)) is None or reads_it(v, r)]
+
+
+def normalised_keys(pack: Pack) -> dict[str, pl.Expr]:
+    """Each key column, set to a constant where the row's version cannot read it.
+
+    Two situations that differ only in what their version never reads get the same verdict,
+    clauses and missing facts, so deciding one stands for both: e.g. the baseline reads only the
+    country. The weapon keeps its supplier (governance) and ``unknown`` (whose completions include
+    other suppliers' weapons).
+    """
+    def unless(versions: list[str], column: str, constant: pl.Expr) -> pl.Expr:
+        return pl.when(pl.col("__version").is_in(versions)).then(pl.col(column)).otherwise(constant).alias(column)
+
+    representative = {}
+    for weapon in load_catalog():
+        representative.setdefault(weapon.supplier, weapon.name)
+    weapon = pl.when(pl.col("__weapon") == UNKNOWN).then(pl.lit(UNKNOWN)).otherwise(
+        pl.col("__supplier").replace_strict(representative, default=pl.col("__weapon"), return_dtype=pl.String))
+    exprs = {
+        "__weapon": unless(_reading(pack, lambda v, r: "principal" in r.entities), "__weapon", weapon),
+        "__target": unless(_reading(pack, lambda v, r: "resource" in r.entities), "__target", pl.lit(KNOWN_TARGETS[0])),
+        "__purpose": unless(_reading(pack, lambda v, r: "action" in r.entities), "__purpose", pl.lit(KNOWN_PURPOSES[0])),
+    }
+    for zone in pack.zones:
+        versions = _reading(pack, lambda v, r, z=zone: "zones" in r.context and z in v.zones)
+        exprs[BAND + zone] = unless(versions, BAND + zone, pl.lit(Band.OUTSIDE.value))
+    for fact in pack.facts:
+        exprs[FACT + fact] = unless(_reading(pack, lambda v, r, f=fact: f in r.context), FACT + fact, pl.lit("yes"))
+    return exprs
 
 
 def with_versions(situations: pl.DataFrame, pack: Pack, forced: str | None = None) -> pl.DataFrame:
@@ -210,7 +256,8 @@ def decide_frame(situations: pl.DataFrame, pack: Pack, engine: Engine, *, versio
     """
     situations = with_versions(situations, pack, version)
     keys = key_columns(pack)
-    distinct = situations.select(keys).unique().with_row_index(SIT)
+    normal = normalised_keys(pack)
+    distinct = situations.select(normal.get(k, pl.col(k)) for k in keys).unique().with_row_index(SIT)
     not_governed = pl.col("__version").is_null() | (pl.col("__supplier").is_not_null() & (pl.col("__supplier") != pack.supplier))
     governed = distinct.filter(~not_governed)
     dims = list(_dimensions(pack))
@@ -223,8 +270,10 @@ def decide_frame(situations: pl.DataFrame, pack: Pack, engine: Engine, *, versio
         SIT, pl.lit(Verdict.NOT_GOVERNED.value).alias("verdict"), pl.lit([], pl.List(pl.String)).alias("clauses"),
         pl.lit([], pl.List(pl.String)).alias("missing"), pl.lit([], pl.List(pl.String)).alias("errors"),
     )
-    table = distinct.join(pl.concat([decided, ungoverned]), on=SIT).drop(SIT)
-    return situations.join(table, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    table = distinct.join(pl.concat([decided, ungoverned]), on=SIT).drop(SIT).rename({k: KEY + k for k in keys})
+    keyed = situations.with_columns(normal.get(k, pl.col(k)).alias(KEY + k) for k in keys)
+    joined = keyed.join(table, on=[KEY + k for k in keys], how="left", nulls_equal=True, maintain_order="left")
+    return joined.drop(KEY + k for k in keys)
 
 
 def evaluation_problems(pack: Pack) -> list[str]:

@@ -8,9 +8,9 @@ import re
 import cedarpy
 import polars as pl
 import pytest
-from conftest import cedar_outcomes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from outcomes import cedar_outcomes
 
 import enduse.columnar as columnar
 from enduse.columnar import (

@@ -15,7 +15,7 @@ import re
 import cedarpy
 import polars as pl
 import pytest
-from conftest import cedar_outcomes
+from outcomes import cedar_outcomes
 
 import enduse.columnar as columnar
 from enduse.catalog import load_catalog

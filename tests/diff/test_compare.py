@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from conftest import PLACES
+from places import PLACES
 
 from enduse import Verdict
 from enduse.catalog import load_catalog
