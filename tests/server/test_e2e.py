@@ -107,6 +107,18 @@ def test_place_a_use_and_read_the_verdict(server, browser, pack):
     for clause in decision.clauses:
         assert clause.id in page.inner_text("#result")
     page.screenshot(path=str(ARTIFACTS / "web-e2e.png"), full_page=True)
+    # What-if: a narrower "just across the border" band changes the zones drawn and the verdict as the library says.
+    page.click("#assumptions summary")
+    page.fill("[data-param=near_border_inside_km]", "5")
+    page.dispatch_event("[data-param=near_border_inside_km]", "change")
+    page.fill("[data-param=near_border_outside_km]", "10")
+    page.dispatch_event("[data-param=near_border_outside_km]", "change")
+    expect(page.locator("#legend")).to_contain_text("near border inside km = 5")
+    narrow = check({"date": "2024-06-05", "lat": lat, "lon": lon, "weapon": "HIMARS", "target": "artillery",
+                    "purpose": "counter_fire"}, pack, params={"near_border_inside_km": "5", "near_border_outside_km": "10"})
+    expect(page.locator("#verdict")).to_have_text(narrow.verdict.value.replace("_", " "))
+    expect(page.locator("#result")).to_contain_text("clearly inside up to this distance: 5 km")
+    page.screenshot(path=str(ARTIFACTS / "web-e2e-what-if.png"), full_page=True)
     # Before the first exception no zone is drawn.
     set_date(page, "2023-01-10")
     expect(page.locator("#layer-zones path")).to_have_count(0)

@@ -44,6 +44,23 @@ async function getJSON(url, options) {
   return body;
 }
 
+function changedParams() {
+  const changed = {};
+  for (const input of document.querySelectorAll("[data-param]")) {
+    const initial = String(state.pack.parameters.find((p) => p.name === input.dataset.param).value);
+    const value = input.value.trim();
+    input.closest("label").classList.toggle("changed", value !== initial);
+    if (value !== initial && value !== "") changed[input.dataset.param] = value;
+  }
+  return changed;
+}
+
+function zonesQuery(versionId) {
+  const query = new URLSearchParams({ date: versionId, pack: state.pack.name });
+  for (const [name, value] of Object.entries(changedParams())) query.append("param", `${name}=${value}`);
+  return query.toString();
+}
+
 const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
 const dayMs = (iso) => Date.parse(`${iso}T00:00:00Z`);
 const words = (name) => name.replaceAll("_", " ");
@@ -146,9 +163,17 @@ async function drawZones(versionId) {
     legend.replaceChildren(el("li", {}, "No version of the policy was in force on this date."));
     return;
   }
-  if (!state.zoneCache[versionId]) state.zoneCache[versionId] = getJSON(`/v1/zones?date=${encodeURIComponent(versionId)}&pack=${state.pack.name}`);
-  const zones = await state.zoneCache[versionId];
-  if (currentVersion()?.id !== versionId) return; // the slider moved on meanwhile
+  const key = zonesQuery(versionId);
+  if (!state.zoneCache[key]) state.zoneCache[key] = getJSON(`/v1/zones?${key}`);
+  let zones;
+  try {
+    zones = await state.zoneCache[key];
+  } catch (error) {
+    delete state.zoneCache[key];
+    legend.replaceChildren(el("li", { class: "error" }, `Zones cannot be drawn: ${error.message}`));
+    return;
+  }
+  if (currentVersion()?.id !== versionId || zonesQuery(versionId) !== key) return; // the date or an assumption changed meanwhile
   layer.replaceChildren();
   legend.replaceChildren();
   for (const f of zones.features) {
@@ -234,9 +259,30 @@ function setupForm(weapons, vocab) {
       ...vocab.fact_values.map((v) => el("option", { value: v }, v)));
     facts.append(el("label", {}, words(f.name), el("span", { class: "fact-help" }, f.description), select));
   }
+  const params = document.getElementById("params");
+  for (const p of state.pack.parameters) {
+    const input = p.choices
+      ? el("select", { "data-param": p.name }, ...p.choices.map((c) => el("option", { value: c }, c)))
+      : el("input", { type: "number", min: "0", step: "any", "data-param": p.name });
+    input.value = String(p.value);
+    params.append(el("label", {}, `${p.title}${p.unit ? ` (${p.unit})` : ""}`, input));
+  }
+  document.getElementById("reset-params").addEventListener("click", () => {
+    for (const input of document.querySelectorAll("[data-param]")) {
+      input.value = String(state.pack.parameters.find((p) => p.name === input.dataset.param).value);
+    }
+    onParamsChange();
+  });
+  params.addEventListener("change", (event) => { event.stopPropagation(); onParamsChange(); });
   const form = document.getElementById("use-form");
   form.addEventListener("change", runCheck);
   form.addEventListener("submit", (event) => { event.preventDefault(); runCheck(); });
+}
+
+function onParamsChange() {
+  const v = currentVersion();
+  drawZones(v ? v.id : null);
+  runCheck();
 }
 
 function useBody() {
@@ -250,6 +296,7 @@ function useBody() {
     target: document.getElementById("target").value,
     purpose: document.getElementById("purpose").value,
     facts,
+    params: changedParams(),
     pack: state.pack.name,
   };
 }
@@ -289,6 +336,9 @@ function showDecision(d) {
   const parts = [
     el("p", {}, el("span", { class: `verdict ${d.verdict}`, id: "verdict" }, d.verdict.replace("_", " "))),
     el("p", { id: "explanation" }, d.explanation),
+    Object.keys(changedParams()).length
+      ? el("p", { class: "what-if" }, "What-if: this verdict uses assumptions changed from the pack's (marked below).")
+      : null,
     el("dl", {},
       el("dt", {}, "Version"), el("dd", {}, d.version ? `${d.version}${confidence ? ` (confidence ${confidence})` : ""}` : "none in force"),
       el("dt", {}, "Place"), el("dd", {}, `${where} — ${facts.border_distance_km} km from the RU–UA border`),
@@ -312,10 +362,12 @@ function showDecision(d) {
     const titles = Object.fromEntries(state.pack.parameters.map((p) => [p.name, p]));
     parts.push(el("h3", {}, "Assumptions used"), el("ul", {}, ...assumptions.map(([name, value]) => {
       const p = titles[name];
-      return el("li", {}, `${p ? p.title : words(name)}: `, el("strong", {}, `${value}${p && p.unit ? ` ${p.unit}` : ""}`));
+      const changed = p && String(p.value) !== String(value);
+      return el("li", { class: changed ? "changed" : null }, `${p ? p.title : words(name)}: `,
+        el("strong", {}, `${value}${p && p.unit ? ` ${p.unit}` : ""}`), changed ? ` (pack: ${p.value})` : "");
     })));
   }
-  result.replaceChildren(...parts);
+  result.replaceChildren(...parts.filter(Boolean));
 }
 
 // ---- start ------------------------------------------------------------------------------------------------------
