@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from enduse import check
+from enduse import check, load_pack
 from enduse.audit import TooManyRejects, audit, audit_batch, run_audit
 from enduse.engines import ENGINES
 from enduse.enrich import enrich_frame
@@ -14,7 +14,8 @@ from enduse.evaluate import decide_frame
 from enduse.synthetic import synthetic_uses
 from enduse.uses import validate_uses
 
-RESULTS = ["verdict", "version", "clauses", "missing", "country", "region", "border_distance_km", "zones"]
+RESULTS = ["verdict", "version", "clauses", "missing", "confidence", "country", "region", "border_distance_km", "zones",
+           "resolved_lat", "resolved_lon"]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def _decided(frame, pack, engine, version):
     ).sort("id")
 
 
-@pytest.mark.parametrize("version", ["baseline", "kharkiv"])
+@pytest.mark.parametrize("version", load_pack().version_ids)
 def test_columnar_engine_equals_cedar_on_random_uses(pack, version):
     frame = synthetic_uses(4_000, seed=hash(version) % 1000)
     columnar = _decided(frame, pack, "columnar", version)

@@ -24,7 +24,7 @@ from enduse.decisions import decision_confidence
 from enduse.engines import ENGINES, Engine
 from enduse.enrich import BAND, enrich_frame
 from enduse.errors import EnduseError, InputError
-from enduse.evaluate import decide_frame
+from enduse.evaluate import Memo, decide_frame
 from enduse.packs.model import Pack
 from enduse.tables import TableWriter, count_rows, read_batches
 from enduse.uses import REASON, ROW, USE_COLUMNS, validate_uses
@@ -77,13 +77,15 @@ def audit_batch(
     *,
     first_row: int = 1,
     mapping: Mapping[str, str] | None = None,
+    memo: Memo | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(decided rows, rejected rows) for one batch whose first row is input row ``first_row``.
 
     Decided rows keep every input column and gain ``RESULT_COLUMNS`` (renamed
     by ``result_names`` on a clash); rejected rows keep every input column and
     gain ``row`` and ``reason``. A row whose evaluation raised a Cedar error is
-    rejected with the clauses named — never given a verdict.
+    rejected with the clauses named — never given a verdict. ``memo`` carries decisions
+    over from earlier batches of the same run.
     """
     originals = frame.columns
     clash = [c for c in REJECT_COLUMNS if c in originals]
@@ -93,7 +95,7 @@ def audit_batch(
     facts = [name for name in pack.facts if name in mapped.columns]
     valid, invalid = validate_uses(mapped, facts, first_row=first_row)
     situations, unresolved = enrich_frame(valid, pack)
-    decided = decide_frame(situations, pack, engine)
+    decided = decide_frame(situations, pack, engine, memo=memo)
     failed = pl.col("errors").list.len() > 0
     errored = decided.filter(failed).select(
         *originals, pl.col(ROW).alias("row"),
@@ -190,7 +192,8 @@ def run_audit(
 
         results = dask_batches(numbered, pack_path=base.path, params=params or {}, mapping=mapping or {}, scheduler=scheduler)
     else:
-        results = (audit_batch(b, the_pack, ENGINES[engine], first_row=r, mapping=mapping) for r, b in numbered)
+        memo = Memo()
+        results = (audit_batch(b, the_pack, ENGINES[engine], first_row=r, mapping=mapping, memo=memo) for r, b in numbered)
     with (
         TableWriter(summary.output) as decided_out,
         TableWriter(summary.rejects) as rejected_out,

@@ -16,6 +16,7 @@ A Cedar error in any completion is reported in ``errors``, never turned into a v
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -249,20 +250,23 @@ def _aggregate(outcomes: pl.DataFrame, dims: list[str]) -> pl.DataFrame:
     )
 
 
-def decide_frame(situations: pl.DataFrame, pack: Pack, engine: Engine, *, version: str | None = None) -> pl.DataFrame:
-    """Add ``__version``, ``verdict``, ``clauses``, ``missing`` and ``errors`` to every situation.
+@dataclass
+class Memo:
+    """Decisions of distinct situations, kept across the batches of one audit (one pack, one engine).
 
-    ``version`` forces one version id for all rows instead of the one in force on each date.
+    Batches of the same table share most of their situations; each is decided once per run.
     """
-    situations = with_versions(situations, pack, version)
-    keys = key_columns(pack)
-    normal = normalised_keys(pack)
-    distinct = situations.select(normal.get(k, pl.col(k)) for k in keys).unique().with_row_index(SIT)
+
+    table: pl.DataFrame | None = None
+
+
+def _decide_distinct(distinct: pl.DataFrame, pack: Pack, engine: Engine) -> pl.DataFrame:
+    """Verdict, clauses, missing and errors of distinct situations (their key columns kept)."""
+    distinct = distinct.with_row_index(SIT)
     not_governed = pl.col("__version").is_null() | (pl.col("__supplier").is_not_null() & (pl.col("__supplier") != pack.supplier))
     governed = distinct.filter(~not_governed)
-    dims = list(_dimensions(pack))
     if governed.height:
-        decided = governed.select(SIT).join(_aggregate(_outcomes(governed, pack, engine), dims), on=SIT, how="left")
+        decided = governed.select(SIT).join(_aggregate(_outcomes(governed, pack, engine), list(_dimensions(pack))), on=SIT, how="left")
     else:
         decided = pl.DataFrame(schema={SIT: pl.UInt32, "verdict": pl.String, "clauses": pl.List(pl.String),
                                        "missing": pl.List(pl.String), "errors": pl.List(pl.String)})
@@ -270,9 +274,29 @@ def decide_frame(situations: pl.DataFrame, pack: Pack, engine: Engine, *, versio
         SIT, pl.lit(Verdict.NOT_GOVERNED.value).alias("verdict"), pl.lit([], pl.List(pl.String)).alias("clauses"),
         pl.lit([], pl.List(pl.String)).alias("missing"), pl.lit([], pl.List(pl.String)).alias("errors"),
     )
-    table = distinct.join(pl.concat([decided, ungoverned]), on=SIT).drop(SIT).rename({k: KEY + k for k in keys})
+    return distinct.join(pl.concat([decided, ungoverned]), on=SIT).drop(SIT)
+
+
+def decide_frame(
+    situations: pl.DataFrame, pack: Pack, engine: Engine, *, version: str | None = None, memo: Memo | None = None
+) -> pl.DataFrame:
+    """Add ``__version``, ``verdict``, ``clauses``, ``missing`` and ``errors`` to every situation.
+
+    ``version`` forces one version id for all rows instead of the one in force on each date. ``memo``
+    reuses and keeps decisions across calls with the same pack and engine.
+    """
+    situations = with_versions(situations, pack, version)
+    keys = key_columns(pack)
+    normal = normalised_keys(pack)
+    distinct = situations.select(normal.get(k, pl.col(k)) for k in keys).unique()
+    if memo is not None and memo.table is not None:
+        distinct = distinct.join(memo.table.select(keys), on=keys, how="anti", nulls_equal=True)
+    table = _decide_distinct(distinct, pack, engine)
+    if memo is not None:
+        memo.table = table = table if memo.table is None else pl.concat([memo.table, table])
     keyed = situations.with_columns(normal.get(k, pl.col(k)).alias(KEY + k) for k in keys)
-    joined = keyed.join(table, on=[KEY + k for k in keys], how="left", nulls_equal=True, maintain_order="left")
+    joined = keyed.join(table.rename({k: KEY + k for k in keys}), on=[KEY + k for k in keys], how="left",
+                        nulls_equal=True, maintain_order="left")
     return joined.drop(KEY + k for k in keys)
 
 

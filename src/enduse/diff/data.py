@@ -21,7 +21,7 @@ from enduse.audit import apply_mapping
 from enduse.diff.sides import Side
 from enduse.engines import ENGINES
 from enduse.enrich import enrich_frame
-from enduse.evaluate import decide_frame
+from enduse.evaluate import Memo, decide_frame
 from enduse.tables import TableWriter, read_batches
 from enduse.uses import REASON, ROW, validate_uses
 
@@ -54,18 +54,23 @@ class DataChanges:
         }
 
 
-def _judged(valid: pl.DataFrame, side: Side) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _judged(valid: pl.DataFrame, side: Side, memo: Memo | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     situations, unresolved = enrich_frame(valid, side.pack)
-    decided = decide_frame(situations, side.pack, ENGINES["columnar"], version=side.version.id)
+    decided = decide_frame(situations, side.pack, ENGINES["columnar"], version=side.version.id, memo=memo)
     return decided, unresolved
 
 
-def compare_batch(batch: pl.DataFrame, a: Side, b: Side, first_row: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(rows whose verdict changes: row, from, to, target, region, month; rejected rows: row, reason)."""
+def compare_batch(
+    batch: pl.DataFrame, a: Side, b: Side, first_row: int, memos: tuple[Memo, Memo] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(rows whose verdict changes: row, from, to, target, region, month; rejected rows: row, reason).
+
+    ``memos`` (one per side) carry decisions over from earlier batches."""
+    memo_a, memo_b = memos or (None, None)
     facts = [f for f in dict.fromkeys([*a.pack.facts, *b.pack.facts]) if f in batch.columns]
     valid, invalid = validate_uses(batch, facts, first_row=first_row)
-    before, unresolved = _judged(valid, a)
-    after, _ = _judged(valid, b)
+    before, unresolved = _judged(valid, a, memo_a)
+    after, _ = _judged(valid, b, memo_b)
     pairs = before.select(
         ROW, pl.col("verdict").alias("from"), "__target", "__region", "__date", pl.col("errors").alias("__a")
     ).join(after.select(ROW, pl.col("verdict").alias("to"), pl.col("errors").alias("__b")), on=ROW)
@@ -96,12 +101,12 @@ def data_changes(
     """Judge every row of ``source`` by both sides; count the changes and, if ``output`` is given, write the
     changed rows (input row number, from, to, target, region, month) there, atomically."""
     summary = DataChanges()
-    first_row = 1
+    first_row, memos = 1, (Memo(), Memo())
     with ExitStack() as stack:
         writer = stack.enter_context(TableWriter(output)) if output else None
         for raw in read_batches(source, batch_size):
             batch = apply_mapping(adapter(raw) if adapter else raw, mapping or {})
-            changed, rejected = compare_batch(batch, a, b, first_row)
+            changed, rejected = compare_batch(batch, a, b, first_row, memos)
             first_row += raw.height
             summary.rows_in += raw.height
             summary.rows_rejected += rejected.height
