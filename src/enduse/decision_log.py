@@ -173,6 +173,11 @@ class DecisionLog:
             raise
         return record
 
+    def head(self) -> tuple[int, str]:
+        """(number of records, hash of the last one) as the log's head says; opens (or creates) the file."""
+        count, last = self._connect().execute("SELECT count, hash FROM head WHERE id = 1").fetchone()
+        return count, last
+
     def records(self) -> Iterator[dict[str, Any]]:
         """Every record in ``seq`` order, as stored."""
         cursor = self._connect().execute(f"SELECT {', '.join(FIELDS)}, hash FROM records ORDER BY seq")
@@ -190,8 +195,7 @@ class DecisionLog:
         end). ``expect_head``, a hash printed by an earlier verify, must belong
         to a record still in the log.
         """
-        conn = self._connect()
-        count, head = conn.execute("SELECT count, hash FROM head WHERE id = 1").fetchone()
+        count, head = self.head()
         prev, seq, seen = GENESIS, 0, expect_head is None
         for record in self.records():
             seq += 1

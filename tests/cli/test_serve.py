@@ -52,3 +52,12 @@ def test_serve_refuses_a_pack_path(started, tmp_path):
     result = CliRunner().invoke(app, ["serve", "--pack", str(tmp_path)])
     assert result.exit_code == 2
     assert not started
+
+
+def test_serve_refuses_a_log_it_cannot_open(started, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(app, ["serve", "--log", str(blocker / "d.sqlite")])
+    assert result.exit_code == 2
+    assert "cannot open the decision log" in result.output
+    assert not started

@@ -12,7 +12,7 @@ import typer
 
 from enduse.api import DEFAULT_PACK
 from enduse.cli.app import command, err
-from enduse.decision_log import ENV_VAR, default_log_path
+from enduse.decision_log import ENV_VAR, DecisionLog, default_log_path
 from enduse.errors import InputError
 from enduse.packs import builtin_names
 
@@ -53,7 +53,9 @@ def serve(
     if not is_loopback(host):
         err.print(f"[yellow]warning:[/yellow] listening on {host}: anyone who can reach this machine can use the API "
                   "and fill the decision log. There is no authentication; prefer 127.0.0.1 behind a reverse proxy.")
-    err.print(f"enduse: http://{host}:{port}/  (API docs /docs, decision log {log_path})")
+    count, head = DecisionLog(log_path).head()
+    err.print(f"enduse: http://{host}:{port}/  (API docs /docs)\n"
+              f"decision log {log_path}: {count} record(s), head {head}", soft_wrap=True)
     settings = {"pack": pack, "log_path": str(log_path), "max_upload_bytes": max_upload_mb * 1024 * 1024,
                 "cors_origins": tuple(cors_origin or ())}
     uvicorn.run(factory_path(settings), factory=True, host=host, port=port, workers=workers, log_level="warning")

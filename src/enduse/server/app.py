@@ -295,6 +295,7 @@ def create_app(
     """
     packs = Packs(pack)
     log = DecisionLog(log_path or default_log_path())
+    log.head()  # fail at start, not at the first request, when the log cannot be opened
     audits = anyio.CapacityLimiter(1)
     diffs = Memo(DIFF_CACHE_SIZE)
     diffing = anyio.CapacityLimiter(1)
