@@ -135,3 +135,13 @@ def test_usable_at_phone_width(server, browser):
     page.screenshot(path=str(ARTIFACTS / "web-e2e-phone.png"))
     assert outside == []
     page.close()
+
+
+def test_api_docs_render_from_local_assets(server, browser):
+    page = browser.new_page()
+    outside = []
+    page.on("request", lambda request: None if request.url.startswith(server) else outside.append(request.url))
+    page.goto(f"{server}/docs")
+    expect(page.locator(".opblock-summary-path", has_text="/v1/check")).to_be_visible(timeout=30_000)
+    assert outside == []
+    page.close()
