@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import textwrap
 from functools import cache
 from pathlib import Path
@@ -34,6 +33,7 @@ from shapely.geometry.polygon import orient
 
 from enduse.decisions import Verdict
 from enduse.errors import InputError
+from enduse.files import write_atomic
 from enduse.geo.boundaries import border_line, countries, regions
 from enduse.geo.gazetteer import resolve_place
 from enduse.geo.locate import border_stretch
@@ -421,15 +421,6 @@ def map_format(path: str | Path, formats: tuple[str, ...] = FORMATS) -> str:
     return suffix[1:]
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    part = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        part.write_bytes(data)
-        os.replace(part, path)
-    finally:
-        part.unlink(missing_ok=True)
-
-
 def _encode(figure: Figure, kind: str) -> bytes:
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "enduse-map"}):
@@ -440,7 +431,7 @@ def _encode(figure: Figure, kind: str) -> bytes:
 def save_figure(figure: Figure, path: str | Path) -> Path:
     """Write ``figure`` as PNG or SVG (by extension), atomically; SVG text stays text. Returns the path."""
     target = Path(path)
-    _write_atomic(target, _encode(figure, map_format(target)))
+    write_atomic(target, _encode(figure, map_format(target)))
     return target
 
 
@@ -471,9 +462,9 @@ def animate(
         images = [Image.open(io.BytesIO(png)).convert("RGB") for _, png in frames]
         buffer = io.BytesIO()
         images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:], duration=2500, loop=0)
-        _write_atomic(target, buffer.getvalue())
+        write_atomic(target, buffer.getvalue())
         return [target]
     target.mkdir(parents=True, exist_ok=True)
     for name, png in frames:
-        _write_atomic(target / f"{name}.png", png)
+        write_atomic(target / f"{name}.png", png)
     return [target / f"{name}.png" for name, _ in frames]

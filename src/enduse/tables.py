@@ -9,8 +9,6 @@ failed run leaves no partial output.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -19,6 +17,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from enduse.errors import InputError
+from enduse.files import atomic_path
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -86,14 +85,8 @@ class TableWriter:
         self._header = False
 
     def __enter__(self) -> TableWriter:
-        if not self.path.parent.is_dir():
-            raise InputError(f"{self.path}: folder {self.path.parent} does not exist")
-        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
-        os.close(fd)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(name, 0o666 & ~umask)  # mkstemp makes the file private; the output is an ordinary file
-        self._tmp = Path(name)
+        self._atomic = atomic_path(self.path)
+        self._tmp = self._atomic.__enter__()
         if self.kind != "parquet":
             self._handle = self._tmp.open("wb")
         return self
@@ -117,7 +110,4 @@ class TableWriter:
             self._parquet.close()
         if self._handle is not None:
             self._handle.close()
-        if kind is None:
-            os.replace(self._tmp, self.path)
-        else:
-            self._tmp.unlink(missing_ok=True)
+        self._atomic.__exit__(kind, error, trace)

@@ -9,7 +9,6 @@ is inserted as markup.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from enduse.errors import InputError
+from enduse.files import write_atomic
 from enduse.maps import events_under, render_map
 from enduse.packs.model import Pack, Source
 from enduse.report import charts
@@ -139,13 +138,4 @@ def render_report(frame: pl.DataFrame, pack: Pack, source_name: str) -> str:
 def write_report(audit_path: str | Path, out_path: str | Path, pack: Pack) -> Path:
     """Render the report of the audit output at ``audit_path`` to ``out_path``, atomically; returns ``out_path``."""
     html = render_report(read_audit(audit_path), pack, Path(audit_path).name)
-    target = Path(out_path)
-    if not target.parent.is_dir():
-        raise InputError(f"{target}: folder {target.parent} does not exist")
-    part = target.with_name(f".{target.name}.{os.getpid()}.part")
-    try:
-        part.write_text(html, encoding="utf-8")
-        os.replace(part, target)
-    finally:
-        part.unlink(missing_ok=True)
-    return target
+    return write_atomic(out_path, html)
