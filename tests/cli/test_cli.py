@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from enduse import load_pack
+
 ENDUSE = str(Path(sys.executable).with_name("enduse"))
 CONTRACT = {"verdict", "pack", "version", "clauses", "missing", "facts", "assumptions"}
 FACT_KEYS = {"country", "region", "border_distance_km", "zones", "weapon_supplier", "weapon_class"}
@@ -105,7 +107,9 @@ def test_examples_table_covers_every_verdict():
     assert result.returncode == 0, result.stderr
     for verdict in ("ALLOWED", "FORBIDDEN", "INDETERMINATE", "NOT_GOVERNED"):
         assert verdict in result.stdout
-    assert "no-long-range-in-russia" in result.stdout and "(15 uses)" in result.stdout
+    examples = (Path(__file__).parents[2] / "src/enduse/examples/uses.jsonl").read_text().splitlines()
+    assert "no-long-range-in-russia" in result.stdout and f"({len(examples)} uses)" in result.stdout
+    assert {v.id for v in load_pack().versions} <= set(result.stdout.split())
 
 
 def test_weapons_and_vocab_list_the_vocabularies():
