@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from enduse.errors import InputError
@@ -40,9 +41,13 @@ def _scan(path: Path) -> pl.LazyFrame:
 
 
 def count_rows(path: str | Path) -> int | None:
-    """Rows in the file when cheap to know (Parquet metadata), else ``None``."""
+    """Rows in the file when cheap to know (Parquet metadata), else ``None`` (also for a file that cannot
+    be read: reading it reports why)."""
     if table_format(path) == "parquet":
-        return pq.ParquetFile(path).metadata.num_rows
+        try:
+            return pq.ParquetFile(path).metadata.num_rows
+        except (OSError, pa.ArrowException):
+            return None
     return None
 
 

@@ -155,6 +155,9 @@ def test_audit_of_a_missing_or_unreadable_file(tmp_path):
     (tmp_path / "in.txt").write_text("x")
     result = run("audit", str(tmp_path / "in.txt"))
     assert result.returncode == 2 and "unknown table format" in result.stderr
+    (tmp_path / "in.parquet").write_text("not parquet at all")
+    result = run("audit", str(tmp_path / "in.parquet"))
+    assert result.returncode == 2 and "cannot read as parquet" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_demo_audits_the_bundled_incidents_and_sample(tmp_path):
