@@ -31,8 +31,11 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
 
-def command(fn: Callable[..., None]) -> Callable[..., None]:
-    """Register ``fn`` as a command whose ``EnduseError`` becomes one line on stderr and its exit code."""
+def command(fn: Callable[..., None] | None = None, *, on: typer.Typer | None = None) -> Any:
+    """Register ``fn`` as a command (of ``on``, default the top-level app) whose ``EnduseError`` becomes
+    one line on stderr and its exit code. Use as ``@command`` or ``@command(on=sub_app)``."""
+    if fn is None:
+        return functools.partial(command, on=on)
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> None:
@@ -42,7 +45,7 @@ def command(fn: Callable[..., None]) -> Callable[..., None]:
             err.print(Text.assemble(("error: ", "red"), str(error)), highlight=False)
             raise typer.Exit(error.exit_code) from None
 
-    return app.command()(run)
+    return (on or app).command()(run)
 
 
 PackOption = Annotated[str, typer.Option("--pack", help="Bundled pack name or a pack directory.")]

@@ -6,15 +6,12 @@ deleted or moved (the first bad record is named), 2 when there is no log.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.text import Text
 
-from enduse.cli.app import app, err, out
+from enduse.cli.app import app, command, err, out
 from enduse.cli.serve import LogOption
 from enduse.decision_log import DecisionLog, canonical_json, default_log_path
 from enduse.errors import EnduseError, InputError
@@ -29,20 +26,6 @@ class LogBroken(EnduseError):
     exit_code = 1
 
 
-def log_command(fn: Callable[..., None]) -> Callable[..., None]:
-    """Register ``fn`` under ``enduse log``; an ``EnduseError`` becomes one line on stderr and its exit code."""
-
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> None:
-        try:
-            fn(*args, **kwargs)
-        except EnduseError as error:
-            err.print(Text.assemble(("error: ", "red"), str(error)), highlight=False)
-            raise typer.Exit(error.exit_code) from None
-
-    return log_app.command()(run)
-
-
 def _open(path: Path | None) -> DecisionLog:
     target = path or default_log_path()
     if not target.is_file():
@@ -50,7 +33,7 @@ def _open(path: Path | None) -> DecisionLog:
     return DecisionLog(target)
 
 
-@log_command
+@command(on=log_app)
 def verify(
     log: LogOption = None,
     expect_head: Annotated[str | None, typer.Option("--expect-head", help="A head hash printed by an earlier verify, kept elsewhere: it must still be in the log.")] = None,
@@ -63,7 +46,7 @@ def verify(
     out.print(f"[green]ok[/green] {result.count} record(s), chain intact; head {result.head}", soft_wrap=True)
 
 
-@log_command
+@command(on=log_app)
 def export(
     log: LogOption = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a .jsonl or .csv file (default: JSON Lines on stdout).")] = None,
