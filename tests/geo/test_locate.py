@@ -16,7 +16,15 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 from enduse.geo.boundaries import border_line, countries, regions
-from enduse.geo.locate import Location, Locations, adjacent_regions, border_stretch, locate, locate_many
+from enduse.geo.locate import (
+    Location,
+    Locations,
+    adjacent_regions,
+    border_stretch,
+    locate,
+    locate_many,
+    places,
+)
 
 # name: (lat, lon, country, region, expected border distance km or None, tolerance km)
 PLACES = {
@@ -246,3 +254,24 @@ def test_distances_are_non_negative_and_stretches_never_nearer(lat, lon):
     stretch = _one(border_stretch(["UA-63"]), (lat, lon))
     # Both are geodesic distances to projection-nearest points: equal up to ~0.1% where the stretch is nearest.
     assert stretch >= location.border_distance_km * (1 - 1e-3) - 1e-6
+
+
+def test_repeated_points_get_the_answers_they_get_on_their_own():
+    """Inputs that repeat points are located once per distinct point (bit for bit: 0.0 and -0.0 stay apart)."""
+    rng = np.random.default_rng(13)
+    lat, lon = rng.uniform(44, 56, 400), rng.uniform(28, 46, 400)
+    lat[:2], lon[:2] = 50.0, [0.0, -0.0]
+    pick = rng.integers(0, 400, 5_000)
+    repeated = locate_many(lat[pick], lon[pick])
+    alone = locate_many(lat, lon)
+    np.testing.assert_array_equal(repeated.place, alone.place[pick])
+    np.testing.assert_array_equal(repeated.border_distance_km, alone.border_distance_km[pick])
+
+
+def test_places_index_the_answers():
+    table = places()
+    assert (table.country[0], table.region[0], table.region_name[0]) == ("other", None, None)
+    by_code = {r.code: r for r in regions()}
+    assert len(table.region) == len(by_code) + 1
+    for country, code, name in zip(table.country[1:], table.region[1:], table.region_name[1:], strict=True):
+        assert (by_code[code].country, by_code[code].name) == (country, name)

@@ -14,8 +14,8 @@ Offline, from the bundled geography (``enduse.geo.boundaries``). Callers may rel
   worst on the far side of the globe (South Pacific). Points on either side of the line get positive distances.
 * ``locate`` and ``locate_many`` give identical answers: ``locate`` is ``locate_many`` on one point.
 
-Everything works on whole arrays (no Python loop per point) and large inputs are split across threads, because bulk
-audits locate millions of points.
+Everything works on whole arrays (no Python loop per point), repeated points are located once and large inputs are
+split across threads, because bulk audits locate millions of points.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import cache, partial
 
 import numpy as np
+import polars as pl
 import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry.base import BaseGeometry
@@ -43,6 +44,9 @@ STRETCH_MARGIN_M = 3_000.0
 MIN_STRETCH_M = 5_000.0
 #: Inputs larger than this are split into one chunk per core (shapely and pyproj release the GIL).
 PARALLEL_MIN_POINTS = 50_000
+#: Inputs whose first points repeat this often (distinct / points) are located once per distinct point.
+DEDUP_BELOW = 0.9
+DEDUP_SAMPLE = 20_000
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -58,13 +62,48 @@ class Location:
 
 
 @dataclass(frozen=True)
-class Locations:
-    """The vectorised form of ``Location``: numpy arrays of equal length, aligned with the input points."""
+class Places:
+    """Every (country, region, region name) answer ``locate_many`` can give; row 0 is "other" (no region)."""
 
     country: np.ndarray  # dtype object (str)
-    region: np.ndarray  # dtype object, None where country == "other"
+    region: np.ndarray  # dtype object, None in row 0
     region_name: np.ndarray
+
+
+@cache
+def places() -> Places:
+    """The table ``Locations.place`` indexes: "other", then the regions of each of ``COUNTRY_CODES`` in turn."""
+    own = [r for code in COUNTRY_CODES for r in regions() if r.country == code]
+    return Places(
+        country=np.array(["other", *(r.country for r in own)], dtype=object),
+        region=np.array([None, *(r.code for r in own)], dtype=object),
+        region_name=np.array([None, *(r.name for r in own)], dtype=object),
+    )
+
+
+@dataclass(frozen=True)
+class Locations:
+    """The vectorised form of ``Location``, aligned with the input points.
+
+    ``place`` (the row of ``places()`` for each point) is what bulk callers should work with: comparing or labelling
+    small integers is much cheaper than the per-point strings ``country``, ``region`` and ``region_name`` (object
+    arrays, made on each access).
+    """
+
+    place: np.ndarray  # int, indexes places()
     border_distance_km: np.ndarray  # float64
+
+    @property
+    def country(self) -> np.ndarray:
+        return places().country[self.place]
+
+    @property
+    def region(self) -> np.ndarray:
+        return places().region[self.place]
+
+    @property
+    def region_name(self) -> np.ndarray:
+        return places().region_name[self.place]
 
 
 @cache
@@ -229,11 +268,9 @@ class _CountryIndex:
     borrows its own index, made of private copies of the geometries (``_borrowed_index``).
     """
 
-    code: str
     geometry: BaseGeometry  # prepared
+    first_place: int  # row of the country's first region in places()
     region_geometries: np.ndarray  # prepared
-    region_codes: np.ndarray  # object
-    region_names: np.ndarray  # object
     region_bounds: np.ndarray  # (n, 4) minx, miny, maxx, maxy
     region_tree: shapely.STRtree
 
@@ -247,20 +284,19 @@ def _private_copies(geometries: list[BaseGeometry]) -> np.ndarray:
 def _build_index() -> tuple[_CountryIndex, ...]:
     polygons = countries()
     index = []
+    first_place = 1
     for code in COUNTRY_CODES:
-        own = [r for r in regions() if r.country == code]
-        geometries = _private_copies([r.geometry for r in own])
+        geometries = _private_copies([r.geometry for r in regions() if r.country == code])
         index.append(
             _CountryIndex(
-                code=code,
                 geometry=_private_copies([polygons[code]])[0],
+                first_place=first_place,
                 region_geometries=geometries,
-                region_codes=np.array([r.code for r in own], dtype=object),
-                region_names=np.array([r.name for r in own], dtype=object),
                 region_bounds=shapely.bounds(geometries),
                 region_tree=shapely.STRtree(geometries),
             )
         )
+        first_place += len(geometries)
     return tuple(index)
 
 
@@ -301,21 +337,31 @@ def _regions_of(country: _CountryIndex, lat: np.ndarray, lon: np.ndarray) -> np.
 
 
 def _locate_chunk(border: _NearestSegment, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, ...]:
-    n = len(lat)
-    country = np.full(n, "other", dtype=object)
-    region = np.full(n, None, dtype=object)
-    region_name = np.full(n, None, dtype=object)
-    undecided = np.ones(n, dtype=bool)
+    place = np.zeros(len(lat), dtype=np.int32)
+    undecided = np.ones(len(lat), dtype=bool)
     with _borrowed_index() as index:
         for c in index:
             candidates = np.flatnonzero(undecided & _within_bounds(shapely.bounds(c.geometry), lon, lat))
             inside = candidates[shapely.contains_xy(c.geometry, lon[candidates], lat[candidates])]
             undecided[inside] = False
-            country[inside] = c.code
-            which = _regions_of(c, lat[inside], lon[inside])
-            region[inside] = c.region_codes[which]
-            region_name[inside] = c.region_names[which]
-    return country, region, region_name, border.distance_km(lat, lon)
+            place[inside] = c.first_place + _regions_of(c, lat[inside], lon[inside])
+    return place, border.distance_km(lat, lon)
+
+
+def _distinct(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(first index of each distinct point, index of each point's distinct point), or None if points rarely repeat.
+
+    Points are compared bit for bit, so a point gets exactly the answer it would get on its own. The check on a
+    sample keeps the cost for inputs of unique points to a few milliseconds.
+    """
+    step = max(1, len(lat) // DEDUP_SAMPLE)
+    sample = pl.DataFrame({"lat": lat[::step].view(np.int64), "lon": lon[::step].view(np.int64)})
+    if sample.n_unique() >= DEDUP_BELOW * sample.height:
+        return None
+    points = pl.DataFrame({"lat": lat.view(np.int64), "lon": lon.view(np.int64)})
+    distinct = points.with_row_index("first").unique(["lat", "lon"], keep="first", maintain_order=True)
+    inverse = points.join(distinct.with_row_index("distinct"), on=["lat", "lon"], how="left", maintain_order="left")
+    return distinct["first"].to_numpy(), inverse["distinct"].to_numpy()
 
 
 def locate_many(lat: np.ndarray, lon: np.ndarray) -> Locations:
@@ -324,9 +370,14 @@ def locate_many(lat: np.ndarray, lon: np.ndarray) -> Locations:
     Raises ValueError for mismatched shapes or coordinates out of range (or NaN).
     """
     lat, lon = _validate(lat, lon)
+    distinct = _distinct(lat, lon)
+    if distinct is not None:
+        lat, lon = lat[distinct[0]], lon[distinct[0]]
     border = border_stretch()._nearest  # built here, not racing in the worker threads
-    country, region, region_name, distance = _in_chunks(partial(_locate_chunk, border), lat, lon)
-    return Locations(country=country, region=region, region_name=region_name, border_distance_km=distance)
+    place, distance = _in_chunks(partial(_locate_chunk, border), lat, lon)
+    if distinct is not None:
+        place, distance = place[distinct[1]], distance[distinct[1]]
+    return Locations(place=place, border_distance_km=distance)
 
 
 def locate(lat: float, lon: float) -> Location:
