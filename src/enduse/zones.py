@@ -16,7 +16,7 @@ from enum import StrEnum
 import numpy as np
 
 from enduse.geo.boundaries import regions
-from enduse.geo.locate import Locations, adjacent_regions, border_stretch
+from enduse.geo.locate import Locations, adjacent_regions, border_stretch, places
 from enduse.packs.model import Pack, Parameter, Zone
 
 
@@ -26,14 +26,26 @@ class Band(StrEnum):
     OUTSIDE = "outside"
 
 
+#: ``ZoneBands.codes`` index this: 0 inside, 1 vague, 2 outside.
+BANDS = np.array([band.value for band in Band], dtype=object)
+_INSIDE, _VAGUE, _OUTSIDE = range(3)
+#: A stretch's computed distance is at least the whole border's / this (measured: >= 0.99 x, anywhere on Earth).
+_STRETCH_MARGIN = 1.1
+
+
 @dataclass(frozen=True)
 class ZoneBands:
     """Band of every point for one zone, with the parameters that drew the band."""
 
     zone: str
-    bands: np.ndarray  # of Band values
+    codes: np.ndarray  # int8: index into BANDS
     eligible: np.ndarray  # bool: the point lies where the zone can apply (country, regions)
     assumptions: tuple[str, ...]
+
+    @property
+    def bands(self) -> np.ndarray:
+        """Band values (object array of str), made on each access."""
+        return BANDS[self.codes]
 
 
 def zone_assumptions(zone: Zone) -> tuple[str, ...]:
@@ -41,25 +53,43 @@ def zone_assumptions(zone: Zone) -> tuple[str, ...]:
     return tuple(name for name in (zone.inside_km, zone.outside_km, zone.scope) if name)
 
 
+def _distance_km(zone: Zone, reach_km: float, locations: Locations, lat: np.ndarray, lon: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Distance of the eligible points from the zone's stretch (inf elsewhere), where it can be within ``reach_km``.
+
+    The whole border's distance is already in ``locations``. A stretch is part of the whole border, so it is no
+    nearer than the whole border: points beyond ``reach_km`` from the whole border (with a margin for the
+    projection's error) are beyond it from the stretch too, and need no distance.
+    """
+    distance = np.full(len(lat), np.inf)
+    if not zone.measured_from:
+        distance[eligible] = locations.border_distance_km[eligible]
+    else:
+        near = eligible & (locations.border_distance_km <= reach_km * _STRETCH_MARGIN + 1.0)
+        distance[near] = border_stretch(zone.measured_from).distance_km(lat[near], lon[near])
+    return distance
+
+
 def _bands(pack: Pack, name: str, zone: Zone, locations: Locations, lat: np.ndarray, lon: np.ndarray) -> ZoneBands:
-    eligible = locations.country == zone.country
+    table = places()
+    allowed = table.country == zone.country
     if zone.regions:
-        eligible &= np.isin(locations.region.astype(str), zone.regions)
-    bands = np.full(len(lat), Band.OUTSIDE.value, dtype=object)
+        allowed &= np.isin(table.region.astype(str), zone.regions)
+    eligible = allowed[locations.place]
+    codes = np.full(len(lat), _OUTSIDE, dtype=np.int8)
     if zone.inside_km is None:
-        bands[eligible] = Band.INSIDE.value
+        codes[eligible] = _INSIDE
     elif eligible.any():
-        distance = np.full(len(lat), np.inf)
-        distance[eligible] = border_stretch(zone.measured_from).distance_km(lat[eligible], lon[eligible])
-        bands[distance <= float(pack.param(zone.outside_km))] = Band.VAGUE.value
-        bands[distance <= float(pack.param(zone.inside_km))] = Band.INSIDE.value
+        inside_km, outside_km = float(pack.param(zone.inside_km)), float(pack.param(zone.outside_km))
+        distance = _distance_km(zone, max(inside_km, outside_km), locations, lat, lon, eligible)
+        codes[distance <= outside_km] = _VAGUE
+        codes[distance <= inside_km] = _INSIDE
     if zone.scope is not None:
         scope = pack.param(zone.scope)
         if scope == "out":
-            bands[:] = Band.OUTSIDE.value
+            codes[:] = _OUTSIDE
         elif scope == "vague":
-            bands[bands == Band.INSIDE.value] = Band.VAGUE.value
-    return ZoneBands(zone=name, bands=bands, eligible=eligible, assumptions=zone_assumptions(zone))
+            codes[codes == _INSIDE] = _VAGUE
+    return ZoneBands(zone=name, codes=codes, eligible=eligible, assumptions=zone_assumptions(zone))
 
 
 def zone_bands(pack: Pack, locations: Locations, lat: np.ndarray, lon: np.ndarray) -> dict[str, ZoneBands]:
