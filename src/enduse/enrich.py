@@ -14,16 +14,17 @@ Columns added: ``__lat``/``__lon`` (filled from places), ``__place_label``,
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from enduse.catalog import load_catalog
 from enduse.errors import InputError
 from enduse.geo.gazetteer import PlaceError, resolve_place
-from enduse.geo.locate import locate_many
+from enduse.geo.locate import locate_many, places
 from enduse.packs.model import Pack
 from enduse.uses import FACT, REASON, ROW
 from enduse.vocab import suggest
-from enduse.zones import zone_bands
+from enduse.zones import BANDS, ZoneBands, zone_bands
 
 BAND = "__band:"
 
@@ -61,11 +62,35 @@ def _resolve_places(uses: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return checked.filter(~bad).drop("__problem"), rejects
 
 
-def _weapons() -> pl.DataFrame:
+def _weapon(attribute: str) -> pl.Expr:
     catalog = list(load_catalog())
-    return pl.DataFrame(
-        {"__weapon": [w.name for w in catalog], "__supplier": [w.supplier for w in catalog], "__class": [w.weapon_class for w in catalog]}
+    return pl.col("__weapon").replace_strict(
+        [w.name for w in catalog], [getattr(w, attribute) for w in catalog], default=None, return_dtype=pl.String
     )
+
+
+def _labelled(name: str, labels: np.ndarray, codes: np.ndarray) -> pl.Series:
+    """The string column ``labels[codes]``, without making a Python string per row."""
+    return pl.Series(name, labels.tolist(), dtype=pl.String).gather(codes)
+
+
+def _assumptions(uses: pl.DataFrame, pack: Pack, bands: dict[str, ZoneBands]) -> pl.Series:
+    """Per row, the names of the assumptions it relies on: each zone it is eligible for, each fact it leaves unstated.
+
+    A row's list depends only on a few flags, so it is made once per distinct combination of flags.
+    """
+    parts = [(result.assumptions, result.eligible) for result in bands.values() if result.assumptions]
+    for name, fact in pack.facts.items():
+        stated = uses[FACT + name].is_not_null().to_numpy() if FACT + name in uses.columns else np.zeros(uses.height, bool)
+        parts.append(((fact.default,), ~stated))
+    key = np.zeros(uses.height, dtype=np.int64)
+    for _names, flags in parts:
+        if len(key) and key.max() >= 2**62:  # number the combinations so far, to stay within 64 bits
+            key = np.unique(key, return_inverse=True)[1].astype(np.int64)
+        key = key * 2 + flags
+    _, first, index = np.unique(key, return_index=True, return_inverse=True)
+    lists = [list(dict.fromkeys(n for names, flags in parts if flags[row] for n in names if n is not None)) for row in first]
+    return pl.Series("__assumptions", lists, dtype=pl.List(pl.String)).gather(index)
 
 
 def enrich_frame(uses: pl.DataFrame, pack: Pack) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -78,27 +103,21 @@ def enrich_frame(uses: pl.DataFrame, pack: Pack) -> tuple[pl.DataFrame, pl.DataF
     lat, lon = located["__lat"].to_numpy(), located["__lon"].to_numpy()
     where = locate_many(lat, lon)
     bands = zone_bands(pack, where, lat, lon)
-    assumptions = []
-    for result in bands.values():
-        eligible = pl.Series(result.eligible)
-        assumptions += [pl.when(eligible).then(pl.lit(param)) for param in result.assumptions]
+    table = places()
     facts = []
     for name, fact in pack.facts.items():
-        stated = pl.col(FACT + name) if FACT + name in uses.columns else pl.lit(None, pl.String)
+        stated = pl.col(FACT + name) if FACT + name in located.columns else pl.lit(None, pl.String)
         facts.append(stated.fill_null(str(pack.param(fact.default))).alias(FACT + name))
-        assumptions.append(pl.when(stated.is_null()).then(pl.lit(fact.default)))
-    situations = (
-        located.with_columns(
-            pl.Series("__country", where.country.tolist(), dtype=pl.String),
-            pl.Series("__region", where.region.tolist(), dtype=pl.String),
-            pl.Series("__region_name", where.region_name.tolist(), dtype=pl.String),
-            pl.Series("__border_km", where.border_distance_km, dtype=pl.Float64),
-            *(pl.Series(BAND + zone, result.bands.tolist(), dtype=pl.String) for zone, result in bands.items()),
-        )
-        .with_columns(
-            *facts,
-            (pl.concat_list(assumptions).list.drop_nulls().list.unique(maintain_order=True) if assumptions else pl.lit([], pl.List(pl.String))).alias("__assumptions"),
-        )
-        .join(_weapons(), on="__weapon", how="left", maintain_order="left")
+    situations = located.with_columns(
+        _labelled("__country", table.country, where.place),
+        _labelled("__region", table.region, where.place),
+        _labelled("__region_name", table.region_name, where.place),
+        pl.Series("__border_km", where.border_distance_km, dtype=pl.Float64),
+        *(_labelled(BAND + zone, BANDS, result.codes) for zone, result in bands.items()),
+    ).with_columns(
+        *facts,
+        _assumptions(located, pack, bands),
+        _weapon("supplier").alias("__supplier"),
+        _weapon("weapon_class").alias("__class"),
     )
     return situations, rejects
