@@ -197,6 +197,10 @@ def _clause_sets(outcomes: pl.DataFrame) -> pl.DataFrame:
 
 def _missing_among_several(outcomes: pl.DataFrame, dims: list[str]) -> pl.DataFrame:
     """For situations with two or more unknowns: those whose value alone changes the verdict somewhere."""
+    unknown = set(outcomes["__unknown"].explode().drop_nulls())
+    dims = [d for d in dims if d in unknown]  # the others are constant within each situation
+    if not dims:
+        return pl.DataFrame(schema={SIT: pl.UInt32, "__several": pl.List(pl.String)})
     flags = []
     for dim in dims:
         others = [DIM + d for d in dims if d != dim]

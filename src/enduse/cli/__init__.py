@@ -4,8 +4,7 @@
 one theme. A new command goes in a new module imported here.
 """
 
-from enduse.cli import audit, check, diff, packs, report  # noqa: F401  (registers the commands)
-from enduse.cli import log, maps, serve  # noqa: F401
+from enduse.cli import audit, check, diff, log, maps, packs, report, serve  # noqa: F401  (registers the commands)
 from enduse.cli.app import app
 
 
