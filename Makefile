@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test clean
+.PHONY: setup browser demo test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,11 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/enduse demo --out out
 
-test: $(STAMP)
+# Browser tests (report, web page) drive Debian's Chromium; installed here when missing.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium)
+
+test: $(STAMP) browser
 	$(VENV)/bin/pytest
 
 clean:
