@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
+import polars as pl
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from enduse import parse_use
 from enduse.errors import InputError
+from enduse.uses import validate_uses
 
 BASE = {"date": "2024-06-01", "lat": 50.4, "lon": 36.9, "weapon": "himars", "target": "Artillery", "purpose": "counter-fire"}
 
@@ -46,3 +51,22 @@ def test_invalid_uses_are_rejected_with_a_reason(change, message):
 def test_location_is_required():
     with pytest.raises(InputError, match="missing location"):
         parse_use({k: v for k, v in BASE.items() if k not in ("lat", "lon")})
+
+
+_COORDINATES = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.floats(-200, 200))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(_COORDINATES, _COORDINATES, st.sampled_from([None, "Kharkiv"])), min_size=1, max_size=30))
+@example([(math.inf, None, None), (math.nan, 3.0, None), (-math.inf, math.inf, "Kharkiv"), (95.0, -0.0, None)])
+def test_float_coordinates_are_judged_as_their_text(points):
+    """Float columns skip the text round trip; the rows, values and reasons stay those of the same numbers as text."""
+    lat, lon, place = zip(*points, strict=True)
+    floats = pl.DataFrame(
+        {"date": "2024-06-01", "weapon": "HIMARS", "lat": lat, "lon": lon, "place": place},
+        schema_overrides={"lat": pl.Float64, "lon": pl.Float64, "place": pl.String},
+    )
+    texts = floats.with_columns(pl.col("lat", "lon").cast(pl.String))
+    (valid, rejects), (text_valid, text_rejects) = validate_uses(floats), validate_uses(texts)
+    assert valid.drop("lat", "lon").equals(text_valid.drop("lat", "lon"))
+    assert rejects.drop("lat", "lon").equals(text_rejects.drop("lat", "lon"))

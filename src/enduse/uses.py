@@ -73,24 +73,33 @@ def _date(frame: pl.DataFrame) -> pl.Expr:
     return _text("date").str.to_date("%Y-%m-%d", strict=False)
 
 
-def _coordinate(name: str, bound: float) -> tuple[pl.Expr, pl.Expr]:
-    """(value, problem) for a latitude or longitude column."""
-    number = _text(name).cast(pl.Float64, strict=False)
+def _present(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """``_text(name).is_not_null()``, without making text of numbers (never blank)."""
+    return pl.col(name).is_not_null() if frame.schema[name].is_numeric() else _text(name).is_not_null()
+
+
+Rule = tuple[pl.Expr, pl.Expr]  # (the row breaks the rule, the message); the condition may be null: not broken
+
+
+def _coordinate(frame: pl.DataFrame, name: str, bound: float) -> tuple[pl.Expr, list[Rule]]:
+    """(value, rules) for a latitude or longitude column."""
+    # Text of a float64 reads back as the same float, so a float column needs no round trip.
+    number = pl.col(name) if frame.schema[name] == pl.Float64 else _text(name).cast(pl.Float64, strict=False)
     label = "latitude" if name == "lat" else "longitude"
-    problem = (
-        pl.when(_text(name).is_not_null() & number.is_null())
-        .then(pl.format(f"invalid {label} '{{}}': expected a number", _text(name)))
-        .when(number.is_nan() | number.is_infinite() | (number.abs() > bound))
-        .then(pl.format(f"invalid {label} '{{}}': must be between -{bound:g} and {bound:g}", _text(name)))
-    )
-    return number, problem
+    return number, [
+        (_present(frame, name) & number.is_null(), pl.format(f"invalid {label} '{{}}': expected a number", _text(name))),
+        (
+            number.is_nan() | number.is_infinite() | (number.abs() > bound),
+            pl.format(f"invalid {label} '{{}}': must be between -{bound:g} and {bound:g}", _text(name)),
+        ),
+    ]
 
 
-def _vocab_problem(frame: pl.DataFrame, column: str, mapped: pl.Expr, explain: Callable[[str], None]) -> pl.Expr:
-    """The message for rows whose ``column`` is present but not recognised (``mapped`` is null)."""
+def _vocab_problem(frame: pl.DataFrame, column: str, mapped: pl.Expr, explain: Callable[[str], None]) -> Rule:
+    """The rule for rows whose ``column`` is present but not recognised (``mapped`` is null)."""
     bad = mapped.is_null() & _text(column).is_not_null()
     messages = _messages(frame.select(_text(column).filter(bad).unique()).to_series(), explain)
-    return pl.when(bad).then(_text(column).replace_strict(messages, default=None))
+    return bad & _text(column).is_in(list(messages)), _text(column).replace_strict(messages, default=None)
 
 
 def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -117,36 +126,38 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
         mapped = source.replace_strict({w: w for w in vocabulary}, default=None)
         words[column] = (
             pl.when(source.is_null()).then(pl.lit(UNKNOWN)).otherwise(mapped),
-            _vocab_problem(frame, column, mapped, lambda w, c=column, v=vocabulary: choose(c, w, v)) if present else pl.lit(None),
+            _vocab_problem(frame, column, mapped, lambda w, c=column, v=vocabulary: choose(c, w, v)) if present else None,
         )
     fact_values = {**{v: v for v in FACT_VALUES}, "true": "yes", "false": "no"}
     fact_exprs = {}
     for name in facts:
         source = _text(name).str.to_lowercase()
         mapped = source.replace_strict(fact_values, default=None)
-        explain = lambda w, n=name: choose(f"value for fact {n!r}", w, FACT_VALUES)  # noqa: E731
+        explain = lambda w, n=name: choose(f"value for fact {n!r}", w, FACT_VALUES)
         fact_exprs[name] = (mapped, _vocab_problem(frame, name, mapped, explain))
-    lat, lat_problem = _coordinate("lat", 90)
-    lon, lon_problem = _coordinate("lon", 180)
-    has_point = _text("lat").is_not_null() | _text("lon").is_not_null()
+    lat, lat_rules = _coordinate(frame, "lat", 90)
+    lon, lon_rules = _coordinate(frame, "lon", 180)
+    has_lat, has_lon = _present(frame, "lat"), _present(frame, "lon")
+    has_point = has_lat | has_lon
     has_place = _text("place").is_not_null()
     date = _date(frame)
-    problem = pl.coalesce(
-        pl.when(_text("date").is_null()).then(pl.lit("missing date (YYYY-MM-DD)")),
-        pl.when(date.is_null()).then(pl.format("invalid date '{}': expected YYYY-MM-DD", _text("date"))),
-        pl.when(_text("weapon").is_null()).then(pl.lit("missing weapon (a system name such as HIMARS, or 'unknown')")),
-        pl.when(has_point & has_place).then(pl.lit("give either lat/lon or a place, not both")),
-        pl.when(~has_point & ~has_place).then(pl.lit("missing location: give lat and lon, or a place name")),
-        pl.when(has_point & (_text("lat").is_null() | _text("lon").is_null())).then(pl.lit("give both lat and lon")),
-        lat_problem,
-        lon_problem,
+    rules = [
+        (_text("date").is_null(), pl.lit("missing date (YYYY-MM-DD)")),
+        (date.is_null(), pl.format("invalid date '{}': expected YYYY-MM-DD", _text("date"))),
+        (_text("weapon").is_null(), pl.lit("missing weapon (a system name such as HIMARS, or 'unknown')")),
+        (has_point & has_place, pl.lit("give either lat/lon or a place, not both")),
+        (~has_point & ~has_place, pl.lit("missing location: give lat and lon, or a place name")),
+        (has_point & (~has_lat | ~has_lon), pl.lit("give both lat and lon")),
+        *lat_rules,
+        *lon_rules,
         _vocab_problem(frame, "weapon", weapon, catalog.canonical),
-        *(problem for _value, problem in words.values()),
-        *(problem for _value, problem in fact_exprs.values()),
-    )
-    checked = frame.with_columns(
+        *(rule for _value, rule in words.values() if rule is not None),
+        *(rule for _value, rule in fact_exprs.values()),
+    ]
+    # Messages are made for the broken rows only: formatting every row's values would cost more than the checks.
+    checked = frame.lazy().with_columns(
         pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).alias(ROW),
-        problem.alias("__problem"),
+        pl.any_horizontal(broken for broken, _message in rules).fill_null(False).alias("__bad"),
         date.alias("__date"),
         lat.alias("__lat"),
         lon.alias("__lon"),
@@ -155,10 +166,10 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
         words["target"][0].alias("__target"),
         words["purpose"][0].alias("__purpose"),
         *(value.alias(FACT + name) for name, (value, _problem) in fact_exprs.items()),
-    )
-    bad = pl.col("__problem").is_not_null()
-    rejects = checked.filter(bad).select(*frame.columns, pl.col(ROW).alias("row"), pl.col("__problem").alias(REASON))
-    valid = checked.filter(~bad).drop("__problem")
+    ).collect()
+    problem = pl.coalesce(pl.when(broken).then(message) for broken, message in rules)
+    rejects = checked.filter("__bad").select(*frame.columns, pl.col(ROW).alias("row"), problem.alias(REASON))
+    valid = checked.filter(~pl.col("__bad")).drop("__bad")
     return valid, rejects
 
 
