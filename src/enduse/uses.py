@@ -81,12 +81,16 @@ def _present(frame: pl.DataFrame, name: str) -> pl.Expr:
 Rule = tuple[pl.Expr, pl.Expr]  # (the row breaks the rule, the message); the condition may be null: not broken
 
 
-def _coordinate(frame: pl.DataFrame, name: str, bound: float) -> tuple[pl.Expr, list[Rule]]:
-    """(value, rules) for a latitude or longitude column."""
+def _number(frame: pl.DataFrame, name: str) -> pl.Expr:
     # Text of a float64 reads back as the same float, so a float column needs no round trip.
-    number = pl.col(name) if frame.schema[name] == pl.Float64 else _text(name).cast(pl.Float64, strict=False)
+    return pl.col(name) if frame.schema[name] == pl.Float64 else _text(name).cast(pl.Float64, strict=False)
+
+
+def _coordinate_rules(frame: pl.DataFrame, name: str, bound: float) -> list[Rule]:
+    """Rules for a latitude or longitude column, whose value is in ``__lat`` or ``__lon``."""
+    number = pl.col("__" + name)
     label = "latitude" if name == "lat" else "longitude"
-    return number, [
+    return [
         (_present(frame, name) & number.is_null(), pl.format(f"invalid {label} '{{}}': expected a number", _text(name))),
         (
             number.is_nan() | number.is_infinite() | (number.abs() > bound),
@@ -95,11 +99,11 @@ def _coordinate(frame: pl.DataFrame, name: str, bound: float) -> tuple[pl.Expr, 
     ]
 
 
-def _vocab_problem(frame: pl.DataFrame, column: str, mapped: pl.Expr, explain: Callable[[str], None]) -> Rule:
-    """The rule for rows whose ``column`` is present but not recognised (``mapped`` is null)."""
-    bad = mapped.is_null() & _text(column).is_not_null()
-    messages = _messages(frame.select(_text(column).filter(bad).unique()).to_series(), explain)
-    return bad & _text(column).is_in(list(messages)), _text(column).replace_strict(messages, default=None)
+def _vocab_rule(checked: pl.DataFrame, column: str, value: str, explain: Callable[[str], None]) -> Rule:
+    """The rule for rows whose ``column`` is present but not recognised (their ``value`` column is null)."""
+    unrecognised = checked.filter(pl.col(value).is_null()).select(_text(column)).to_series()
+    messages = _messages(unrecognised, explain)
+    return _text(column).is_in(list(messages)) & pl.col(value).is_null(), _text(column).replace_strict(messages, default=None)
 
 
 def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -118,55 +122,44 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
         raise InputError(f"input has no column(s) {needed}; expected columns {', '.join(USE_COLUMNS)} (see --map)")
     frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in ("lat", "lon", "place") if c not in frame.columns)
     catalog = load_catalog()
-    weapon = _text("weapon").str.to_lowercase().str.replace_all(r"[^0-9a-z]", "").replace_strict(catalog.keys, default=None)
-    words = {}
+    vocabularies: dict[str, tuple[str, Callable[[str], None]]] = {"weapon": ("__weapon", catalog.canonical)}
+    values = {
+        ROW: pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64),
+        "__date": _date(frame),
+        "__lat": _number(frame, "lat"),
+        "__lon": _number(frame, "lon"),
+        "__place": _text("place"),
+        "__weapon": _text("weapon").str.to_lowercase().str.replace_all(r"[^0-9a-z]", "").replace_strict(catalog.keys, default=None),
+    }
     for column, vocabulary in (("target", TARGETS), ("purpose", PURPOSES)):
         present = column in frame.columns
         source = _word_key(_text(column)) if present else pl.lit(None, pl.String)
         mapped = source.replace_strict({w: w for w in vocabulary}, default=None)
-        words[column] = (
-            pl.when(source.is_null()).then(pl.lit(UNKNOWN)).otherwise(mapped),
-            _vocab_problem(frame, column, mapped, lambda w, c=column, v=vocabulary: choose(c, w, v)) if present else None,
-        )
+        values["__" + column] = pl.when(source.is_null()).then(pl.lit(UNKNOWN)).otherwise(mapped)
+        if present:
+            vocabularies[column] = ("__" + column, lambda w, c=column, v=vocabulary: choose(c, w, v))
     fact_values = {**{v: v for v in FACT_VALUES}, "true": "yes", "false": "no"}
-    fact_exprs = {}
     for name in facts:
-        source = _text(name).str.to_lowercase()
-        mapped = source.replace_strict(fact_values, default=None)
-        explain = lambda w, n=name: choose(f"value for fact {n!r}", w, FACT_VALUES)
-        fact_exprs[name] = (mapped, _vocab_problem(frame, name, mapped, explain))
-    lat, lat_rules = _coordinate(frame, "lat", 90)
-    lon, lon_rules = _coordinate(frame, "lon", 180)
+        values[FACT + name] = _text(name).str.to_lowercase().replace_strict(fact_values, default=None)
+        vocabularies[name] = (FACT + name, lambda w, n=name: choose(f"value for fact {n!r}", w, FACT_VALUES))
+    checked = frame.lazy().with_columns(**values).collect()
+
     has_lat, has_lon = _present(frame, "lat"), _present(frame, "lon")
     has_point = has_lat | has_lon
     has_place = _text("place").is_not_null()
-    date = _date(frame)
     rules = [
         (_text("date").is_null(), pl.lit("missing date (YYYY-MM-DD)")),
-        (date.is_null(), pl.format("invalid date '{}': expected YYYY-MM-DD", _text("date"))),
+        (pl.col("__date").is_null(), pl.format("invalid date '{}': expected YYYY-MM-DD", _text("date"))),
         (_text("weapon").is_null(), pl.lit("missing weapon (a system name such as HIMARS, or 'unknown')")),
         (has_point & has_place, pl.lit("give either lat/lon or a place, not both")),
         (~has_point & ~has_place, pl.lit("missing location: give lat and lon, or a place name")),
         (has_point & (~has_lat | ~has_lon), pl.lit("give both lat and lon")),
-        *lat_rules,
-        *lon_rules,
-        _vocab_problem(frame, "weapon", weapon, catalog.canonical),
-        *(rule for _value, rule in words.values() if rule is not None),
-        *(rule for _value, rule in fact_exprs.values()),
+        *_coordinate_rules(frame, "lat", 90),
+        *_coordinate_rules(frame, "lon", 180),
+        *(_vocab_rule(checked, column, value, explain) for column, (value, explain) in vocabularies.items()),
     ]
     # Messages are made for the broken rows only: formatting every row's values would cost more than the checks.
-    checked = frame.lazy().with_columns(
-        pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).alias(ROW),
-        pl.any_horizontal(broken for broken, _message in rules).fill_null(False).alias("__bad"),
-        date.alias("__date"),
-        lat.alias("__lat"),
-        lon.alias("__lon"),
-        _text("place").alias("__place"),
-        weapon.alias("__weapon"),
-        words["target"][0].alias("__target"),
-        words["purpose"][0].alias("__purpose"),
-        *(value.alias(FACT + name) for name, (value, _problem) in fact_exprs.items()),
-    ).collect()
+    checked = checked.with_columns(pl.any_horizontal(broken for broken, _message in rules).fill_null(False).alias("__bad"))
     problem = pl.coalesce(pl.when(broken).then(message) for broken, message in rules)
     rejects = checked.filter("__bad").select(*frame.columns, pl.col(ROW).alias("row"), problem.alias(REASON))
     valid = checked.filter(~pl.col("__bad")).drop("__bad")
