@@ -76,7 +76,7 @@ def decision_stage(n: int, seed: int) -> None:
     timings, results = {}, {}
     for name in ("columnar", "cedar"):
         start = time.perf_counter()
-        results[name] = decide_frame(situations, pack, ENGINES[name]).select("verdict", "clauses", "missing", "errors")
+        results[name] = decide_frame(situations, pack, ENGINES[name]).select("__verdict", "__clauses", "__missing", "__errors")
         timings[name] = time.perf_counter() - start
     assert results["columnar"].equals(results["cedar"]), "engines disagree"
     emit(figure="decision_stage", rows=n, columnar_rows_per_s=round(n / timings["columnar"]),

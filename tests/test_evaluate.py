@@ -183,7 +183,7 @@ def test_situations_merged_on_what_their_version_reads_decide_as_before(pack, mo
 
     valid, _ = validate_uses(synthetic_uses(6_000, seed=11), ["linked_to_invasion"])
     situations, _ = enrich_frame(valid, pack)
-    columns = ["verdict", "clauses", "missing", "errors", "__version"]
+    columns = ["__verdict", "__clauses", "__missing", "__errors", "__version"]
     merged = evaluate.decide_frame(situations, pack, ENGINES["columnar"]).select(columns)
     assert evaluate.normalised_keys(pack)
     monkeypatch.setattr(evaluate, "normalised_keys", lambda pack: {})

@@ -94,9 +94,9 @@ def check(
     if rejects.height:
         raise InputError(rejects[REASON][0])
     row = decide_frame(situations, changed, ENGINES["cedar"], version=resolve_version(changed, version)).row(0, named=True)
-    if row["errors"]:
+    if row["__errors"]:
         raise EvaluationError(
-            f"Cedar reported an error in clause(s) {', '.join(row['errors'])} of version {row['__version']!r}; "
+            f"Cedar reported an error in clause(s) {', '.join(row['__errors'])} of version {row['__version']!r}; "
             "no verdict is given for this use"
         )
     return decision_from_row(changed, row)

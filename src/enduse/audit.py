@@ -62,7 +62,7 @@ def apply_mapping(frame: pl.DataFrame, mapping: Mapping[str, str]) -> pl.DataFra
 
 def _confidence(decided: pl.DataFrame, pack: Pack) -> pl.Expr:
     """``decision_confidence`` of each row, computed once per distinct (version, clauses)."""
-    key = pl.concat_str(pl.col("__version").fill_null(""), pl.col("clauses").list.join(","), separator="|")
+    key = pl.concat_str(pl.col("__version").fill_null(""), pl.col("__clauses").list.join(","), separator="|")
     table = {
         k: decision_confidence(pack, k.split("|")[0] or None, [c for c in k.split("|")[1].split(",") if c])
         for k in decided.select(key.unique()).to_series()
@@ -96,10 +96,10 @@ def audit_batch(
     valid, invalid = validate_uses(mapped, facts, first_row=first_row)
     situations, unresolved = enrich_frame(valid, pack)
     decided = decide_frame(situations, pack, engine, memo=memo)
-    failed = pl.col("errors").list.len() > 0
+    failed = pl.col("__errors").list.len() > 0
     errored = decided.filter(failed).select(
         *originals, pl.col(ROW).alias("row"),
-        pl.format("Cedar evaluation error in clause(s) {} of version {}", pl.col("errors").list.join(", "), "__version").alias(REASON),
+        pl.format("Cedar evaluation error in clause(s) {} of version {}", pl.col("__errors").list.join(", "), "__version").alias(REASON),
     )
     names = result_names(originals)
     zones = [
@@ -109,10 +109,10 @@ def audit_batch(
     ]
     out = decided.filter(~failed).select(
         *originals,
-        pl.col("verdict").alias(names["verdict"]),
+        pl.col("__verdict").alias(names["verdict"]),
         pl.col("__version").alias(names["version"]),
-        pl.col("clauses").alias(names["clauses"]),
-        pl.col("missing").alias(names["missing"]),
+        pl.col("__clauses").alias(names["clauses"]),
+        pl.col("__missing").alias(names["missing"]),
         _confidence(decided, pack).alias(names["confidence"]),
         pl.col("__country").alias(names["country"]),
         pl.col("__region").alias(names["region"]),

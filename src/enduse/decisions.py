@@ -158,9 +158,9 @@ def _explain(verdict: Verdict, clauses: tuple[ClauseRef, ...], missing: list[str
 def decision_from_row(pack: Pack, row: dict[str, Any]) -> Decision:
     """The ``Decision`` for one decided row of ``enduse.evaluate.decide_frame``."""
     version = pack.version(row["__version"]) if row["__version"] else None
-    verdict = Verdict(row["verdict"])
+    verdict = Verdict(row["__verdict"])
     refs = []
-    for clause_id in row["clauses"]:
+    for clause_id in row["__clauses"]:
         clause = version.clauses[clause_id]
         refs.append(ClauseRef(clause_id, clause.effect, tuple((s, pack.sources[s]) for s in clause.sources),
                               clause_confidence(pack, version.id, clause_id)))
@@ -185,10 +185,10 @@ def decision_from_row(pack: Pack, row: dict[str, Any]) -> Decision:
         version=version.id if version else None,
         version_confidence=version.confidence if version else None,
         clauses=clauses,
-        missing=tuple(row["missing"]),
+        missing=tuple(row["__missing"]),
         facts=facts,
         assumptions={name: pack.param(name) for name in row["__assumptions"]},
-        explanation=_explain(verdict, clauses, row["missing"], pack, row),
+        explanation=_explain(verdict, clauses, row["__missing"], pack, row),
         use_facts={name: row[f"__fact:{name}"] for name in pack.facts},
-        confidence=decision_confidence(pack, row["__version"], row["clauses"]),
+        confidence=decision_confidence(pack, row["__version"], row["__clauses"]),
     )

@@ -37,6 +37,7 @@ KNOWN_PURPOSES = [p for p in PURPOSES if p != UNKNOWN]
 DIM = "d:"
 SIT = "__sit"
 KEY = "__key:"
+DECISION = "__"
 
 
 def reads_region(pack: Pack) -> bool:
@@ -284,7 +285,8 @@ def _decide_distinct(distinct: pl.DataFrame, pack: Pack, engine: Engine) -> pl.D
 def decide_frame(
     situations: pl.DataFrame, pack: Pack, engine: Engine, *, version: str | None = None, memo: Memo | None = None
 ) -> pl.DataFrame:
-    """Add ``__version``, ``verdict``, ``clauses``, ``missing`` and ``errors`` to every situation.
+    """Add ``__version`` and the decision (``__verdict``, ``__clauses``, ``__missing``, ``__errors``) to every
+    situation; the names are reserved, so input columns of any name pass through untouched.
 
     ``version`` forces one version id for all rows instead of the one in force on each date. ``memo``
     reuses and keeps decisions across calls with the same pack and engine.
@@ -299,8 +301,9 @@ def decide_frame(
     if memo is not None:
         memo.table = table = table if memo.table is None else pl.concat([memo.table, table])
     keyed = situations.with_columns(normal.get(k, pl.col(k)).alias(KEY + k) for k in keys)
-    joined = keyed.join(table.rename({k: KEY + k for k in keys}), on=[KEY + k for k in keys], how="left",
-                        nulls_equal=True, maintain_order="left")
+    decision = {name: DECISION + name for name in ("verdict", "clauses", "missing", "errors")}
+    joined = keyed.join(table.rename({**{k: KEY + k for k in keys}, **decision}), on=[KEY + k for k in keys],
+                        how="left", nulls_equal=True, maintain_order="left")
     return joined.drop(KEY + k for k in keys)
 
 

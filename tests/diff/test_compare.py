@@ -84,7 +84,7 @@ def _judged(uses: pl.DataFrame, side) -> list[tuple[str, str]]:
     out = []
     for row in decided.iter_rows(named=True):
         zones = [z + (" (vague)" if row[BAND + z] == "vague" else "") for z in side.version.zones if row[BAND + z] != "outside"]
-        out.append((row["verdict"], row["__country"] + (": " + ", ".join(zones) if zones else ": in no zone")))
+        out.append((row["__verdict"], row["__country"] + (": " + ", ".join(zones) if zones else ": in no zone")))
     return out
 
 

@@ -72,8 +72,8 @@ def compare_batch(
     before, unresolved = _judged(valid, a, memo_a)
     after, _ = _judged(valid, b, memo_b)
     pairs = before.select(
-        ROW, pl.col("verdict").alias("from"), "__target", "__region", "__date", pl.col("errors").alias("__a")
-    ).join(after.select(ROW, pl.col("verdict").alias("to"), pl.col("errors").alias("__b")), on=ROW)
+        ROW, pl.col("__verdict").alias("from"), "__target", "__region", "__date", pl.col("__errors").alias("__a")
+    ).join(after.select(ROW, pl.col("__verdict").alias("to"), pl.col("__errors").alias("__b")), on=ROW)
     clean = (pl.col("__a").list.len() == 0) & (pl.col("__b").list.len() == 0)
     errored = pairs.filter(~clean).select(
         pl.col(ROW).alias("row"),

@@ -90,7 +90,7 @@ def _judge(side: Side, prefix: str, space: pl.DataFrame) -> pl.Series:
     facts = [(pl.col(FACT + f) if FACT + f in space.columns else pl.lit("unknown")).alias(FACT + f) for f in side.pack.facts]
     keep = [c for c in ("__weapon", "__supplier", "__target", "__purpose", "__country", "__region") if c in space.columns]
     situations = space.select(*keep, *bands, *facts)
-    return decide_frame(situations, side.pack, ENGINES["columnar"], version=side.version.id)["verdict"]
+    return decide_frame(situations, side.pack, ENGINES["columnar"], version=side.version.id)["__verdict"]
 
 
 def _merge(changes: pl.DataFrame, dims: list[str], domains: dict[str, list[str]]) -> pl.DataFrame:

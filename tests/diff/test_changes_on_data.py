@@ -33,3 +33,13 @@ def test_changes_on_the_messy_sample_add_up_and_agree_with_single_checks(tmp_pat
             assert use["row"] not in changed_rows
             continue
         assert (before.verdict is not after.verdict) == (use["row"] in changed_rows), use
+
+
+def test_an_audit_output_as_data_gives_the_same_changes(tmp_path):
+    from enduse.audit import run_audit
+
+    a, b = parse_side("@baseline"), parse_side("@whole-border")
+    run_audit(sample_path("incidents.csv"), tmp_path / "audited.parquet")
+    raw = data_changes(sample_path("incidents.csv"), a, b).to_json()
+    audited = data_changes(tmp_path / "audited.parquet", a, b).to_json()
+    assert raw["rows_changed"] > 0 and audited["changes"] == raw["changes"]
