@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 from places import PLACES
 
-from enduse import Verdict
+from enduse import Verdict, load_pack
 from enduse.catalog import load_catalog
 from enduse.diff import compare, parse_side
 from enduse.diff.areas import zone_changes
@@ -54,6 +54,15 @@ def test_zone_land_gained_is_land_lost_the_other_way():
     wider = zone_changes(a, parse_side("@kharkiv", {"near_border_inside_km": "60"}))["by_band"]
     assert wider["inside"]["gained_km2"] > 0 and wider["inside"]["lost_km2"] == 0
     assert wider["vague"]["lost_km2"] > 0
+
+
+@pytest.mark.parametrize("pair", list(zip(load_pack().version_ids, load_pack().version_ids[1:])))
+def test_every_change_of_the_timeline_compares(pair):
+    result = compare(parse_side(f"@{pair[0]}"), parse_side(f"@{pair[1]}"))
+    for band in result["zones"]["by_band"].values():
+        assert band["gained_km2"] >= 0 and band["lost_km2"] >= 0
+        assert band["b_km2"] - band["a_km2"] == pytest.approx(band["gained_km2"] - band["lost_km2"], abs=1.0)
+    assert result["space"]["verdict_changes"] > 0
 
 
 def test_a_version_compared_with_itself_changes_nothing():

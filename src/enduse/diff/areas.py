@@ -22,7 +22,8 @@ def _km2(geometry: BaseGeometry) -> float:
 
 
 def _union(shapes: list[ZoneShape], band: Band) -> BaseGeometry:
-    parts = [to_metres(s.geometry) for s in shapes if s.band is band]
+    # All of Russia wraps round the projection's far side; make_valid mends what that folds.
+    parts = [shapely.make_valid(to_metres(s.geometry)) for s in shapes if s.band is band]
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
