@@ -58,14 +58,17 @@ def _distance_km(zone: Zone, reach_km: float, locations: Locations, lat: np.ndar
 
     The whole border's distance is already in ``locations``. A stretch is part of the whole border, so it is no
     nearer than the whole border: points beyond ``reach_km`` from the whole border (with a margin for the
-    projection's error) are beyond it from the stretch too, and need no distance.
+    projection's error) are beyond it from the stretch too, and need no distance; nor do the points that
+    ``BorderStretch.surely_beyond`` rules out.
     """
     distance = np.full(len(lat), np.inf)
     if not zone.measured_from:
         distance[eligible] = locations.border_distance_km[eligible]
     else:
-        near = eligible & (locations.border_distance_km <= reach_km * _STRETCH_MARGIN + 1.0)
-        distance[near] = border_stretch(zone.measured_from).distance_km(lat[near], lon[near])
+        stretch = border_stretch(zone.measured_from)
+        near = np.flatnonzero(eligible & (locations.border_distance_km <= reach_km * _STRETCH_MARGIN + 1.0))
+        near = near[~stretch.surely_beyond(lat[near], lon[near], reach_km)]
+        distance[near] = stretch.distance_km(lat[near], lon[near])
     return distance
 
 

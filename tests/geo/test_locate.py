@@ -275,3 +275,14 @@ def test_places_index_the_answers():
     assert len(table.region) == len(by_code) + 1
     for country, code, name in zip(table.country[1:], table.region[1:], table.region_name[1:], strict=True):
         assert (by_code[code].country, by_code[code].name) == (country, name)
+
+
+@pytest.mark.parametrize("codes", [["UA-63"], ["UA-59", "RU-BEL"], None])
+def test_surely_beyond_never_rules_out_a_point_within_reach(codes):
+    rng = np.random.default_rng(17)
+    lat = np.concatenate([rng.uniform(44, 58, 20_000), rng.uniform(-90, 90, 20_000)])
+    lon = np.concatenate([rng.uniform(26, 48, 20_000), rng.uniform(-180, 180, 20_000)])
+    stretch = border_stretch(codes)
+    distance = stretch.distance_km(lat, lon)
+    assert not stretch.surely_beyond(lat, lon, distance).any()  # at its own distance, a point is not beyond it
+    assert stretch.surely_beyond(lat, lon, distance / 1.1 - 5).mean() > 0.1  # but the bound rules out some

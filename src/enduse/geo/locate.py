@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, partial
+from itertools import pairwise
 
 import numpy as np
 import polars as pl
@@ -44,6 +45,8 @@ STRETCH_MARGIN_M = 3_000.0
 MIN_STRETCH_M = 5_000.0
 #: Inputs larger than this are split into one chunk per core (shapely and pyproj release the GIL).
 PARALLEL_MIN_POINTS = 50_000
+#: Radius of the sphere the projection maps (its authalic sphere), metres.
+_AUTHALIC_RADIUS_M = 6_371_007.0
 #: Inputs whose first points repeat this often (distinct / points) are located once per distinct point.
 DEDUP_BELOW = 0.9
 DEDUP_SAMPLE = 20_000
@@ -136,7 +139,7 @@ def _in_chunks(func: Callable[..., tuple[np.ndarray, ...]], lat: np.ndarray, lon
     if len(lat) < PARALLEL_MIN_POINTS or workers == 1:
         return func(lat, lon)
     bounds = np.linspace(0, len(lat), workers + 1).astype(int)
-    chunks = [(lat[a:b], lon[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    chunks = [(lat[a:b], lon[a:b]) for a, b in pairwise(bounds)]
     with ThreadPoolExecutor(workers) as pool:
         results = list(pool.map(lambda chunk: func(*chunk), chunks))
     return tuple(np.concatenate(parts) for parts in zip(*results, strict=True))
@@ -209,6 +212,22 @@ class BorderStretch:
         if len(lat) == 0:
             return np.empty(0)
         return _in_chunks(lambda la, lo: (self._nearest.distance_km(la, lo),), lat, lon)[0]
+
+    def surely_beyond(self, lat: np.ndarray, lon: np.ndarray, km: float) -> np.ndarray:
+        """True where ``distance_km`` is certainly more than ``km``; False where it may not be. Cheap: no search.
+
+        The projection's distance to the stretch's bounding box is at most that distance times the projection's
+        largest scale factor on the way, 1/cos(c/2) at angular distance c from its centre on the sphere (the way
+        stays within the larger c where c < 90°); 2% and 1 km more absorb the ellipsoid and rounding.
+        """
+        x, y = _transformer().transform(*_validate(lat, lon)[::-1])
+        minx, miny, maxx, maxy = self.line.bounds
+        to_box = np.hypot(np.maximum(0.0, np.maximum(minx - x, x - maxx)), np.maximum(0.0, np.maximum(miny - y, y - maxy)))
+        corner = np.hypot(max(abs(minx), abs(maxx)), max(abs(miny), abs(maxy)))
+        half_sine = np.maximum(np.hypot(x, y), corner) / (2 * _AUTHALIC_RADIUS_M)  # sin(c/2)
+        with np.errstate(invalid="ignore"):
+            scale = 1.02 / np.sqrt(1.0 - half_sine**2)
+            return (half_sine < np.sin(np.radians(40.0))) & (to_box / scale > (km + 1.0) * 1000.0)  # NaN: False
 
 
 @cache
