@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from enduse.packs.model import Pack, Source
-
+from enduse.reads import assumptions_read, version_reads
 
 CONFIDENCE_ORDER = ("low", "medium", "high")
 
@@ -158,6 +158,9 @@ def _explain(verdict: Verdict, clauses: tuple[ClauseRef, ...], missing: list[str
 def decision_from_row(pack: Pack, row: dict[str, Any]) -> Decision:
     """The ``Decision`` for one decided row of ``enduse.evaluate.decide_frame``."""
     version = pack.version(row["__version"]) if row["__version"] else None
+    read = assumptions_read(pack, version) if version else ()
+    reads = version_reads(version) if version else None
+    facts_read = [name for name in pack.facts if version and (reads is None or name in reads.context)]
     verdict = Verdict(row["__verdict"])
     refs = []
     for clause_id in row["__clauses"]:
@@ -187,8 +190,8 @@ def decision_from_row(pack: Pack, row: dict[str, Any]) -> Decision:
         clauses=clauses,
         missing=tuple(row["__missing"]),
         facts=facts,
-        assumptions={name: pack.param(name) for name in row["__assumptions"]},
+        assumptions={name: pack.param(name) for name in row["__assumptions"] if name in read},
         explanation=_explain(verdict, clauses, row["__missing"], pack, row),
-        use_facts={name: row[f"__fact:{name}"] for name in pack.facts},
+        use_facts={name: row[f"__fact:{name}"] for name in pack.facts if name in facts_read},
         confidence=decision_confidence(pack, row["__version"], row["__clauses"]),
     )

@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import polars as pl
 
 from enduse.catalog import load_catalog
-from enduse.columnar import Reads, Unsupported, compile_policies
 from enduse.decisions import Verdict
 from enduse.engines import NAMESPACE, CedarEngine, Engine
 from enduse.enrich import BAND
 from enduse.packs.model import Pack
+from enduse.reads import version_reads
 from enduse.uses import FACT
 from enduse.vocab import PURPOSES, TARGETS, UNKNOWN
 from enduse.zones import Band
@@ -52,18 +51,9 @@ def key_columns(pack: Pack) -> list[str]:
             *(BAND + z for z in pack.zones), *(FACT + f for f in pack.facts)]
 
 
-@lru_cache(maxsize=64)
-def _reads_of(policy_text: str) -> Reads | None:
-    """What a policy set reads (``None``: unknown, assume everything)."""
-    try:
-        return compile_policies(policy_text).reads
-    except Unsupported:
-        return None
-
-
 def _reading(pack: Pack, reads_it) -> list[str]:
     """Ids of the versions for which ``reads_it(version, reads)`` holds (always, when reads are unknown)."""
-    return [v.id for v in pack.versions if (r := _reads_of(v.policy_text)) is None or reads_it(v, r)]
+    return [v.id for v in pack.versions if (r := version_reads(v)) is None or reads_it(v, r)]
 
 
 def normalised_keys(pack: Pack) -> dict[str, pl.Expr]:

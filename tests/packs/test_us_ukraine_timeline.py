@@ -80,3 +80,12 @@ def test_case_by_case_approval_from_spring_2025(judge, approved, verdict):
 def test_approval_is_not_needed_for_weapons_that_are_not_long_range(judge):
     decision = judge(date="2025-07-01", at="Shebekino", facts={"approved": "unknown"})
     assert decision.verdict is Verdict.ALLOWED and ids(decision) == ["counter-fire"]
+
+
+def test_a_decision_names_only_the_assumptions_and_facts_its_version_reads(judge):
+    whole_border = judge(date="2024-06-20", at="Tyotkino")
+    assert set(whole_border.assumptions) == {"near_border_inside_km", "near_border_outside_km", "assume_linked_to_invasion"}
+    assert set(whole_border.use_facts) == {"linked_to_invasion"}
+    spring = judge(date="2025-07-01", at="Kursk", weapon="ATACMS", target="airfield", purpose="interdiction")
+    assert "assume_approved" in spring.assumptions and "atacms_nov_2024_beyond_kursk" not in spring.assumptions
+    assert judge(date="2023-01-01", at="Shebekino").assumptions == {}

@@ -57,7 +57,7 @@ def _sides(result: dict[str, Any]) -> None:
     for key in ("a", "b"):
         side = result[key]
         span = f"{side['effective_from']} → {side['effective_to'] or 'today'}"
-        out.print(f"[bold]{key.upper()}[/bold] {side['label']}: {side['title']} ({span}; confidence {side['confidence']})")
+        out.print(Text.assemble((key.upper(), "bold"), f" {side['label']}: {side['title']} ({span}; confidence {side['confidence']})"))
 
 
 def _clauses(clauses: dict[str, list]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from enduse.diff.sides import Side
-from enduse.zones import zone_assumptions
+from enduse.reads import assumptions_read
 
 
 def _clause(side: Side, clause_id: str) -> dict[str, Any]:
@@ -38,10 +38,8 @@ def clause_changes(a: Side, b: Side) -> dict[str, list]:
 
 
 def assumptions_in_force(side: Side) -> dict[str, Any]:
-    """The named assumptions a side's verdicts can depend on: those of its zones and of its facts' defaults."""
-    names = [n for zone in side.version.zones for n in zone_assumptions(side.pack.zones[zone])]
-    names += [fact.default for fact in side.pack.facts.values()]
-    return {name: side.pack.param(name) for name in dict.fromkeys(names)}
+    """The named assumptions a side's verdicts can depend on, with their values."""
+    return {name: side.pack.param(name) for name in assumptions_read(side.pack, side.version)}
 
 
 def assumption_changes(a: Side, b: Side) -> list[dict[str, Any]]:
