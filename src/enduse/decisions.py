@@ -56,6 +56,7 @@ class ClauseRef:
                 "id": source_id,
                 "outlet": source.outlet,
                 "date": source.date.isoformat(),
+                "date_precision": source.date_precision,
                 "quote": source.quote,
                 "kind": source.kind,
                 "confidence": source.confidence,

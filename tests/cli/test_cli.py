@@ -108,7 +108,7 @@ def test_examples_table_covers_every_verdict():
     for verdict in ("ALLOWED", "FORBIDDEN", "INDETERMINATE", "NOT_GOVERNED"):
         assert verdict in result.stdout
     examples = (Path(__file__).parents[2] / "src/enduse/examples/uses.jsonl").read_text().splitlines()
-    assert "no-long-range-in-russia" in result.stdout and f"({len(examples)} uses)" in result.stdout
+    assert "atacms-in-kursk" in result.stdout and f"({len(examples)} uses)" in result.stdout
     assert {v.id for v in load_pack().versions} <= set(result.stdout.split())
 
 

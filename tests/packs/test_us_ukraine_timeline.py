@@ -47,20 +47,22 @@ def test_atacms_in_kursk_from_17_november_2024(judge):
     civilian = judge(date="2024-11-20", **{**use, "target": "civilian_infrastructure"})
     assert civilian.verdict is Verdict.FORBIDDEN and "no-civilian-infrastructure" in ids(civilian)
     other_long_range = judge(date="2024-11-20", **{**use, "weapon": "GLSDB"})
-    assert other_long_range.verdict is Verdict.FORBIDDEN and ids(other_long_range) == ["no-long-range-in-russia"]
+    assert other_long_range.verdict is Verdict.FORBIDDEN and ids(other_long_range) == ["no-long-range-except-atacms-in-kursk"]
+    airfield = judge(date="2024-11-20", **{**use, "target": "airfield"})
+    assert airfield.verdict is Verdict.FORBIDDEN and ids(airfield) == []  # the reports name troops only
 
 
 @pytest.mark.parametrize(
     ("scope", "verdict", "clauses"),
     [
-        (None, Verdict.INDETERMINATE, ["atacms-in-kursk", "no-long-range-in-russia"]),
+        (None, Verdict.INDETERMINATE, ["atacms-in-kursk", "no-long-range-except-atacms-in-kursk"]),
         ("in", Verdict.ALLOWED, ["atacms-in-kursk"]),
-        ("out", Verdict.FORBIDDEN, ["no-long-range-in-russia"]),
+        ("out", Verdict.FORBIDDEN, ["no-long-range-except-atacms-in-kursk"]),
     ],
 )
 def test_atacms_beyond_kursk_follows_the_named_assumption(judge, scope, verdict, clauses):
     params = {"atacms_nov_2024_beyond_kursk": scope} if scope else None
-    decision = judge(date="2024-11-19", at="Voronezh", weapon="ATACMS", target="ammunition_depot",
+    decision = judge(date="2024-11-19", at="Voronezh", weapon="ATACMS", target="military_forces",
                      purpose="interdiction", params=params)
     assert decision.verdict is verdict and ids(decision) == clauses
     if scope is None:

@@ -22,7 +22,16 @@ import cedarpy
 from pydantic import BaseModel, ValidationError
 
 from enduse.errors import PackError
-from enduse.packs.model import Clause, Fact, Manifest, Pack, Parameter, Source, Version, Zone
+from enduse.packs.model import (
+    Clause,
+    Fact,
+    Manifest,
+    Pack,
+    Parameter,
+    Source,
+    Version,
+    Zone,
+)
 from enduse.zones import zone_problems
 
 M = TypeVar("M", bound=BaseModel)

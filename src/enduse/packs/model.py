@@ -27,6 +27,7 @@ class Source(_Strict):
 
     outlet: str
     date: dt.date
+    date_precision: Literal["day", "month", "approximate"] = "day"  # how much of ``date`` the reporting gives
     quote: str
     kind: Literal["quote", "summary"] = "quote"
     confidence: Confidence
