@@ -28,6 +28,13 @@ def test_report_writes_the_page(tmp_path, pack):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
 
 
+def test_report_shows_the_assumptions_given(tmp_path, pack):
+    run_audit(sample_path("incidents.csv"), tmp_path / "a.csv", pack=pack, params={"near_border_inside_km": "12"})
+    result = run("report", "a.csv", "-o", "out.html", "--param", "near_border_inside_km=12", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "near_border_inside_km = 12," in (tmp_path / "out.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(("make", "message"), [
     (lambda d: None, "no such file"),
     (lambda d: (d / "in.csv").write_text("id,date,weapon\n1,2024-06-01,HIMARS\n"), "not an audit output"),

@@ -19,6 +19,7 @@ def test_overrides_change_only_the_named_values(pack):
         ({"near_border_insid_km": "3"}, "did you mean near_border_inside_km"),
         ({"near_border_inside_km": "far"}, "needs a number"),
         ({"near_border_inside_km": "-5"}, "non-negative"),
+        ({"near_border_outside_km": "100000"}, "at most 2,000 km"),
         ({"sumy_in_may_2024_scope": "perhaps"}, "in, out, vague"),
     ],
 )

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from enduse.api import DEFAULT_PACK, load_pack
-from enduse.cli.app import PackOption, command, out
+from enduse.api import DEFAULT_PACK, load_pack, with_checked_params
+from enduse.cli.app import PackOption, ParamOption, command, out
+from enduse.packs.params import parse_assignments
 
 
 @command
@@ -16,9 +17,13 @@ def report(
     source: Annotated[Path, typer.Argument(help="Audit output of `enduse audit` (.parquet, .csv or .jsonl).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("report.html"),
     pack: PackOption = DEFAULT_PACK,
+    param: ParamOption = None,
 ) -> None:
-    """Write a self-contained HTML report (summary, charts, maps, forbidden and indeterminate uses with sources)."""
+    """Write a self-contained HTML report (summary, charts, maps, forbidden and indeterminate uses with sources).
+
+    Give the same --param as the audit, so the assumptions and maps shown are those that decided it."""
     from enduse.report import write_report
 
-    written = write_report(source, output, load_pack(pack))
+    the_pack = with_checked_params(load_pack(pack), parse_assignments(param or [], "--param"))
+    written = write_report(source, output, the_pack)
     out.print(f"report: {written}")

@@ -10,6 +10,9 @@ from enduse.errors import InputError
 from enduse.packs.model import Pack
 from enduse.vocab import choose, suggest
 
+#: Distances beyond this are not "near" anything the packs describe; larger values only break the geometry.
+MAX_KM = 2_000.0
+
 
 def parse_assignments(items: list[str], what: str) -> dict[str, str]:
     """``["a=1", "b=x"]`` → ``{"a": "1", "b": "x"}``; raises ``InputError`` on a malformed item."""
@@ -46,5 +49,7 @@ def with_params(pack: Pack, overrides: Mapping[str, str]) -> Pack:
                 raise InputError(f"parameter {name!r} needs a number ({param.unit or 'no unit'}), got {raw!r}") from None
             if not math.isfinite(value) or value < 0:
                 raise InputError(f"parameter {name!r} must be a non-negative number, got {raw!r}")
+            if param.unit == "km" and value > MAX_KM:
+                raise InputError(f"parameter {name!r} must be at most {MAX_KM:,.0f} km (the map's scale), got {raw!r}")
         parameters[name] = param.model_copy(update={"value": value})
     return replace(pack, parameters=parameters)
