@@ -114,6 +114,7 @@ class Decision:
     explanation: str
     use_facts: dict[str, str] = field(default_factory=dict)
     confidence: str | None = None  # lowest of the version's and the deciding clauses' confidence
+    version_date_confidence: str | None = None  # how sure the sources are of the version's start date
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -122,6 +123,7 @@ class Decision:
             "version": self.version,
             "version_confidence": self.version_confidence,
             "confidence": self.confidence,
+            "version_date_confidence": self.version_date_confidence,
             "clauses": [clause.to_json() for clause in self.clauses],
             "missing": list(self.missing),
             "facts": self.facts.to_json(),
@@ -145,6 +147,8 @@ def _explain(verdict: Verdict, clauses: tuple[ClauseRef, ...], missing: list[str
                 zone = pack.zones[name[len("zone:") :]]
                 params = ", ".join(p for p in (zone.inside_km, zone.outside_km, zone.scope) if p)
                 parts.append(f"whether the point is in zone {name[len('zone:'):]} (vague band; assumptions {params})")
+            elif name in pack.facts:
+                parts.append(f"the fact {name}, which the use does not state ({pack.facts[name].description})")
             else:
                 parts.append(f"the {name}")
         return "the verdict depends on " + "; ".join(parts)
@@ -195,4 +199,5 @@ def decision_from_row(pack: Pack, row: dict[str, Any]) -> Decision:
         explanation=_explain(verdict, clauses, row["__missing"], pack, row),
         use_facts={name: row[f"__fact:{name}"] for name in pack.facts if name in facts_read},
         confidence=decision_confidence(pack, row["__version"], row["__clauses"]),
+        version_date_confidence=version.date_confidence if version else None,
     )

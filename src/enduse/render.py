@@ -30,10 +30,13 @@ def _version_line(decision: Decision, pack: Pack) -> str:
         return f"{pack.name}: no version in force"
     version = pack.version(decision.version)
     end = version.effective_to.isoformat() if version.effective_to else "today"
-    return (
+    line = (
         f"{pack.name} @ {version.id} — {version.title} "
         f"({version.effective_from} → {end}; confidence {version.confidence})"
     )
+    if version.date_confidence != "high":
+        line += f"\nStart date known with {version.date_confidence} confidence: {version.date_note}"
+    return line
 
 
 def decision_view(decision: Decision, pack: Pack) -> Group:

@@ -91,3 +91,10 @@ def test_a_decision_names_only_the_assumptions_and_facts_its_version_reads(judge
     spring = judge(date="2025-07-01", at="Kursk", weapon="ATACMS", target="airfield", purpose="interdiction")
     assert "assume_approved" in spring.assumptions and "atacms_nov_2024_beyond_kursk" not in spring.assumptions
     assert judge(date="2023-01-01", at="Shebekino").assumptions == {}
+
+
+def test_an_uncertain_start_date_is_shown_with_the_verdict(judge):
+    decision = judge(date="2025-06-01", at="Kursk", weapon="ATACMS", target="military_forces", purpose="interdiction")
+    assert decision.to_json()["version_date_confidence"] == "low"
+    assert "the fact approved" in decision.explanation
+    assert judge(at="Shebekino").to_json()["version_date_confidence"] == "high"
