@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from enduse.errors import InputError
+from enduse.files import atomic_path
 from enduse.packs.model import Pack
 
 ENV_VAR = "ENDUSE_LOG"
@@ -220,15 +221,13 @@ class DecisionLog:
         if target.suffix.lower() not in (".jsonl", ".csv"):
             raise InputError(f"{target}: export to a .jsonl or .csv file")
         records = list(self.records())
-        part = target.with_name(f".{target.name}.part")
-        with part.open("w", encoding="utf-8", newline="") as f:
+        with atomic_path(target) as part, part.open("w", encoding="utf-8", newline="") as f:
             if target.suffix.lower() == ".csv":
                 writer = csv.DictWriter(f, fieldnames=[*FIELDS, "hash"])
                 writer.writeheader()
                 writer.writerows(records)
             else:
                 f.writelines(canonical_json(r) + "\n" for r in records)
-        os.replace(part, target)
         return len(records)
 
     def close(self) -> None:

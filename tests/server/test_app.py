@@ -221,6 +221,8 @@ def test_audit_rejects_bad_uploads(client, app):
     garbage = client.post("/v1/audit", files={"file": ("table.parquet", b"not parquet", "application/octet-stream")})
     assert garbage.status_code == 422 and "error" in garbage.json()
     assert client.post("/v1/audit").status_code == 422
+    empty = client.post("/v1/audit", files={"file": ("t.csv", b"id,date,lat,lon,weapon\n", "text/csv")})
+    assert empty.status_code == 422 and "the upload" in empty.json()["error"] and "/tmp" not in empty.json()["error"]
 
 
 def test_audit_writes_nothing_outside_its_temporary_folder(client, tmp_path, monkeypatch):

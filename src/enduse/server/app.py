@@ -259,6 +259,8 @@ def _audit_upload(source: Path, decided: Path, rejected: Path, pack: Pack) -> Au
     """``run_audit`` on an uploaded file; a file the readers cannot parse is the uploader's mistake (422)."""
     try:
         return run_audit(source, decided, rejects=rejected, pack=pack, progress=False)
+    except InputError as problem:  # its message names the server's temporary file: name the upload instead
+        raise InputError(str(problem).replace(str(source), "the upload")) from None
     except (pl.exceptions.PolarsError, pa.ArrowException) as problem:
         first = (str(problem).strip().splitlines() or [type(problem).__name__])[0]
         raise InputError(f"cannot read the upload as {source.suffix.lstrip('.')}: {first}") from None
