@@ -351,7 +351,7 @@ def _legends(figure: Figure, top: float, zones: list[PathPatch], events: list) -
     labels = [textwrap.fill(h.get_label(), 62) for h in zones]
     if not zones:
         zones = [Patch(facecolor="none", edgecolor="none")]
-        labels = ["No zone in force: no area is mapped where this version's clauses apply."]
+        labels = ["No zone in force: no verdict on this day turns on distance from the border."]
     style = {"loc": "upper left", "fontsize": 9.5, "frameon": False, "alignment": "left",
              "title_fontproperties": {"weight": "bold"}}
     legend = figure.legend(zones, labels, bbox_to_anchor=(0.01, top), title="Zones in force", ncols=2,
