@@ -120,7 +120,8 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
     if missing or not ({"lat", "lon"} <= set(frame.columns) or "place" in frame.columns):
         needed = ", ".join(missing) or "lat and lon, or place"
         raise InputError(f"input has no column(s) {needed}; expected columns {', '.join(USE_COLUMNS)} (see --map)")
-    frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in ("lat", "lon", "place") if c not in frame.columns)
+    # One chunk per column: a table read in pieces is otherwise walked piece by piece by every check (~30% slower).
+    frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in ("lat", "lon", "place") if c not in frame.columns).rechunk()
     catalog = load_catalog()
     vocabularies: dict[str, tuple[str, Callable[[str], None]]] = {"weapon": ("__weapon", catalog.canonical)}
     values = {
