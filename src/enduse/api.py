@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,13 +15,13 @@ from typing import Any
 from enduse.decisions import Decision, decision_from_row
 from enduse.engines import ENGINES
 from enduse.enrich import enrich_frame
-from enduse.errors import EvaluationError, InputError
+from enduse.errors import EnduseError, EvaluationError, InputError
 from enduse.evaluate import decide_frame, evaluation_problems
 from enduse.packs import builtin_names, builtin_path
 from enduse.packs.loader import load_pack as _load_pack_dir
 from enduse.packs.model import Pack
 from enduse.packs.params import with_params
-from enduse.uses import REASON, Use, parse_use, uses_frame
+from enduse.uses import REASON, ROW, Use, parse_use, uses_frame
 from enduse.vocab import suggest
 from enduse.zones import zone_problems
 
@@ -76,6 +76,44 @@ def with_checked_params(pack: Pack, params: Mapping[str, str] | None) -> Pack:
     return changed
 
 
+def check_many(
+    uses: Sequence[Use | Mapping[str, Any]],
+    pack: str | Path | Pack = DEFAULT_PACK,
+    *,
+    version: str | None = None,
+    params: Mapping[str, str] | None = None,
+) -> list[Decision | EnduseError]:
+    """Judge several uses in one pass (one table through the pipeline costs about what one use costs).
+
+    Returns, in order, each use's ``Decision`` or the ``EnduseError`` that use alone raised (an invalid
+    or unresolvable use, a Cedar error); errors of the call itself (a bad pack, version or
+    assumption) are raised.
+    """
+    changed = with_checked_params(pack if isinstance(pack, Pack) else load_pack(pack), params)
+    forced = resolve_version(changed, version)
+    results: list[Decision | EnduseError | None] = [None] * len(uses)
+    valid: list[tuple[int, Use]] = []
+    for index, use in enumerate(uses):
+        try:
+            valid.append((index, use if isinstance(use, Use) else parse_use(use)))
+        except EnduseError as error:
+            results[index] = error
+    if valid:
+        situations, rejects = enrich_frame(uses_frame([use for _, use in valid]), changed)
+        for row, reason in rejects.select("row", REASON).iter_rows():
+            results[valid[row - 1][0]] = InputError(reason)
+        for row in decide_frame(situations, changed, ENGINES["cedar"], version=forced).iter_rows(named=True):
+            index = valid[row[ROW] - 1][0]
+            if row["__errors"]:
+                results[index] = EvaluationError(
+                    f"Cedar reported an error in clause(s) {', '.join(row['__errors'])} of version {row['__version']!r}; "
+                    "no verdict is given for this use"
+                )
+            else:
+                results[index] = decision_from_row(changed, row)
+    return results  # type: ignore[return-value]
+
+
 def check(
     use: Use | Mapping[str, Any],
     pack: str | Path | Pack = DEFAULT_PACK,
@@ -87,16 +125,9 @@ def check(
 
     ``params`` overrides named assumptions of the pack (what-if); ``version``
     forces a version id or date instead of the one in force on the use's date.
+    Raises ``InputError`` for an invalid use, ``EvaluationError`` for a Cedar error.
     """
-    changed = with_checked_params(pack if isinstance(pack, Pack) else load_pack(pack), params)
-    the_use = use if isinstance(use, Use) else parse_use(use)
-    situations, rejects = enrich_frame(uses_frame([the_use]), changed)
-    if rejects.height:
-        raise InputError(rejects[REASON][0])
-    row = decide_frame(situations, changed, ENGINES["cedar"], version=resolve_version(changed, version)).row(0, named=True)
-    if row["__errors"]:
-        raise EvaluationError(
-            f"Cedar reported an error in clause(s) {', '.join(row['__errors'])} of version {row['__version']!r}; "
-            "no verdict is given for this use"
-        )
-    return decision_from_row(changed, row)
+    result = check_many([use], pack, version=version, params=params)[0]
+    if isinstance(result, EnduseError):
+        raise result
+    return result
