@@ -267,7 +267,7 @@ def test_errors_of_the_core_map_to_json_statuses(pack, log_path, monkeypatch, ra
     def fail(*_args, **_kwargs):
         raise raised
 
-    monkeypatch.setattr("enduse.server.app.check", fail)
+    monkeypatch.setattr("enduse.server.app.check_many", fail)
     client = TestClient(create_app(pack=pack, log_path=log_path), raise_server_exceptions=False)
     response = client.post("/v1/check", json=USE)
     assert response.status_code == status

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 import logging
 import shutil
 import tempfile
@@ -39,7 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from enduse.api import (
     DEFAULT_PACK,
-    check,
+    check_many,
     load_pack,
     resolve_version,
     with_checked_params,
@@ -52,11 +53,13 @@ from enduse.decision_log import (
     default_log_path,
     pack_digest,
 )
+from enduse.decisions import Decision
 from enduse.diff import Side, compare
 from enduse.errors import EvaluationError, InputError, PackError
 from enduse.packs import builtin_names
 from enduse.packs.model import Pack
 from enduse.packs.params import parse_assignments
+from enduse.server.batching import Batcher
 from enduse.server.geography import geography_geojson
 from enduse.server.models import (
     DIFF_SIDE,
@@ -319,14 +322,20 @@ def create_app(
 
     decisions = Memo(CHECK_CACHE_SIZE)
 
-    def decide(request: CheckRequest) -> tuple[bytes, dict[str, Any]]:
-        """(response body, log summary) of one check."""
-        judged = check(request.use(), packs.get(request.pack), version=request.version, params=request.params)
+    def answer(judged: Decision) -> tuple[bytes, dict[str, Any]]:
+        """(response body, log summary) of one decision."""
         payload = judged.to_json()
         body = canonical_json(payload).encode("utf-8")
         summary = {"verdict": payload["verdict"], "version": payload["version"], "clauses": [c["id"] for c in payload["clauses"]],
                    "missing": payload["missing"], "sha256": hashlib.sha256(body).hexdigest()}
         return body, summary
+
+    def judge(key: tuple[str | None, str | None, str], uses: Sequence[dict[str, Any]]) -> list[Any]:
+        pack_name, version, params = key
+        results = check_many(uses, packs.get(pack_name), version=version, params=json.loads(params))
+        return [r if isinstance(r, Exception) else answer(r) for r in results]
+
+    batcher = Batcher(judge)
 
     def record(kind: str, pack_name: str, version: str | None, verdict: str | None, given: Any, result: Any) -> int:
         return log.append(kind=kind, pack=pack_name, pack_digest=packs.digests[pack_name], version=version,
@@ -340,7 +349,8 @@ def create_app(
         key = canonical_json(given)
         found = decisions.get(key)
         if found is None:
-            found = decisions.put(key, await run_in_threadpool(decide, request))
+            batch = (request.pack, request.version, canonical_json(request.params or {}))
+            found = decisions.put(key, await batcher.submit(batch, request.use()))
         body, summary = found
         seq = record("check", name, summary["version"], summary["verdict"], given, summary)
         return Response(body, media_type="application/json", headers={"x-enduse-log-seq": str(seq)})

@@ -1,0 +1,64 @@
+"""Concurrent checks judged together.
+
+One table through enduse's pipeline costs about what one use costs (the fixed
+cost of a pass dominates), so checks that arrive together, for the same pack,
+version and assumptions, are judged in one pass: a check waits at most
+``max_wait`` seconds for company, and a batch never exceeds ``max_size`` uses.
+Each caller gets exactly its own use's decision or error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+
+class Batcher:
+    """Gathers ``submit`` calls sharing a key and judges them with ``judge(key, items)`` in a worker thread.
+
+    ``judge`` returns one result per item, in order; a result that is an exception is raised to its caller
+    alone. An exception raised by ``judge`` itself goes to every caller of the batch.
+    """
+
+    def __init__(self, judge: Callable[[Hashable, Sequence[Any]], Sequence[Any]], *, max_size: int = 64,
+                 max_wait: float = 0.002) -> None:
+        self._judge = judge
+        self._max_size = max_size
+        self._max_wait = max_wait
+        self._pending: dict[Hashable, list[tuple[Any, asyncio.Future]]] = {}
+
+    async def submit(self, key: Hashable, item: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future = loop.create_future()
+        batch = self._pending.setdefault(key, [])
+        batch.append((item, future))
+        if len(batch) == 1:
+            loop.call_later(self._max_wait, self._start, key, batch)
+        if len(batch) >= self._max_size:
+            self._start(key, batch)
+        return await future
+
+    def _start(self, key: Hashable, batch: list[tuple[Any, asyncio.Future]]) -> None:
+        if self._pending.get(key) is not batch:
+            return  # already started
+        del self._pending[key]
+        asyncio.ensure_future(self._run(key, batch))
+
+    async def _run(self, key: Hashable, batch: list[tuple[Any, asyncio.Future]]) -> None:
+        try:
+            results = await run_in_threadpool(self._judge, key, [item for item, _ in batch])
+        except Exception as error:  # noqa: BLE001 - handed to every caller of the batch
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            if future.done():
+                continue
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+            else:
+                future.set_result(result)

@@ -1,0 +1,52 @@
+"""Concurrent checks are judged together, and each caller gets exactly its own answer."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from enduse import check
+from enduse.errors import InputError
+from enduse.server.app import create_app
+from enduse.server.batching import Batcher
+
+
+def test_each_caller_gets_its_own_result_or_error():
+    calls = []
+
+    def judge(key, items):
+        calls.append(list(items))
+        return [InputError(f"bad {i}") if i % 3 == 0 else (key, i * 10) for i in items]
+
+    async def main():
+        batcher = Batcher(judge, max_size=4, max_wait=0.05)
+        return await asyncio.gather(*(batcher.submit("k", i) for i in range(1, 11)), return_exceptions=True)
+
+    results = asyncio.run(main())
+    for i, result in zip(range(1, 11), results):
+        assert isinstance(result, InputError) if i % 3 == 0 else result == ("k", i * 10)
+    assert sorted(i for batch in calls for i in batch) == list(range(1, 11))
+    assert max(len(batch) for batch in calls) <= 4 and len(calls) < 10
+
+
+def test_concurrent_http_checks_equal_single_checks(pack, log_path, monkeypatch):
+    import enduse.server.app as server
+
+    passes = []
+    real = server.check_many
+    monkeypatch.setattr(server, "check_many", lambda uses, *a, **k: passes.append(len(uses)) or real(uses, *a, **k))
+    uses = [{"date": "2024-06-05", "lat": 50.3 + i / 50, "lon": 36.9, "weapon": "HIMARS", "target": "artillery",
+             "purpose": "counter_fire"} for i in range(12)]
+    uses.append({"date": "2024-06-05", "place": "Atlantis", "weapon": "HIMARS"})
+
+    async def main():
+        transport = httpx.ASGITransport(app=create_app(pack=pack, log_path=log_path))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await asyncio.gather(*(client.post("/v1/check", json=use) for use in uses))
+
+    responses = asyncio.run(main())
+    for use, response in zip(uses[:-1], responses):
+        assert response.status_code == 200 and response.json() == check(use, pack).to_json()
+    assert responses[-1].status_code == 422 and "Atlantis" in responses[-1].json()["error"]
+    assert sum(passes) == len(uses) and len(passes) < len(uses)
