@@ -70,3 +70,26 @@ def test_float_coordinates_are_judged_as_their_text(points):
     (valid, rejects), (text_valid, text_rejects) = validate_uses(floats), validate_uses(texts)
     assert valid.drop("lat", "lon").equals(text_valid.drop("lat", "lon"))
     assert rejects.drop("lat", "lon").equals(text_rejects.drop("lat", "lon"))
+
+
+def test_parse_uses_in_one_pass_equals_one_by_one():
+    from enduse.uses import parse_uses
+
+    raws = [
+        {"date": "2024-06-01", "place": "Shebekino", "weapon": "HIMARS", "facts": {"linked_to_invasion": "no"}},
+        {"date": "2024-13-01", "lat": 50.0, "lon": 36.0, "weapon": "HIMARS"},
+        {"date": "2024-06-01", "lat": 50.0, "lon": 36.0, "weapon": "HIMARS", "colour": "red"},
+        {"date": "2024-06-01", "lat": 50.0, "lon": 36.0, "weapon": "GMRLS", "target": "artillery"},
+        {"date": "2025-07-01", "place": "Kursk", "weapon": "ATACMS", "facts": {"approved": "yes"}},
+    ]
+    together = parse_uses(raws)
+    for raw, result in zip(raws, together):
+        try:
+            alone = parse_use(raw)
+        except InputError as error:
+            assert isinstance(result, InputError) and str(result) == str(error)
+        else:
+            assert result == alone
+    assert [type(r).__name__ for r in together] == ["Use", "InputError", "InputError", "InputError", "Use"]
+    assert together[4].facts == {"approved": "yes"} and together[0].facts == {"linked_to_invasion": "no"}
+    assert parse_uses([]) == []

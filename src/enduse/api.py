@@ -1,6 +1,6 @@
 """The public Python API: load a pack, check a use. The CLI is a thin layer over this.
 
-Data flow: raw input → ``parse_use`` → ``enrich`` → ``decide`` (Cedar) → ``Decision``.
+Data flow: raw input → ``parse_uses`` → ``enrich`` → ``decide`` (Cedar) → ``Decision``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from enduse.packs import builtin_names, builtin_path
 from enduse.packs.loader import load_pack as _load_pack_dir
 from enduse.packs.model import Pack
 from enduse.packs.params import with_params
-from enduse.uses import REASON, ROW, Use, parse_use, uses_frame
+from enduse.uses import REASON, ROW, Use, parse_uses, uses_frame
 from enduse.vocab import suggest
 from enduse.zones import zone_problems
 
@@ -91,13 +91,16 @@ def check_many(
     """
     changed = with_checked_params(pack if isinstance(pack, Pack) else load_pack(pack), params)
     forced = resolve_version(changed, version)
+    raws = [(i, use) for i, use in enumerate(uses) if not isinstance(use, Use)]
+    parsed = dict(zip([i for i, _ in raws], parse_uses([use for _, use in raws]), strict=True)) if raws else {}
     results: list[Decision | EnduseError | None] = [None] * len(uses)
     valid: list[tuple[int, Use]] = []
     for index, use in enumerate(uses):
-        try:
-            valid.append((index, use if isinstance(use, Use) else parse_use(use)))
-        except EnduseError as error:
-            results[index] = error
+        use = parsed.get(index, use)
+        if isinstance(use, EnduseError):
+            results[index] = use
+        else:
+            valid.append((index, use))
     if valid:
         situations, rejects = enrich_frame(uses_frame([use for _, use in valid]), changed)
         for row, reason in rejects.select("row", REASON).iter_rows():

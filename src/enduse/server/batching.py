@@ -19,8 +19,10 @@ from starlette.concurrency import run_in_threadpool
 class Batcher:
     """Gathers ``submit`` calls sharing a key and judges them with ``judge(key, items)`` in a worker thread.
 
-    ``judge`` returns one result per item, in order; a result that is an exception is raised to its caller
-    alone. An exception raised by ``judge`` itself goes to every caller of the batch.
+    One pass runs at a time; checks arriving meanwhile wait and form the next pass, so a busy server
+    makes larger batches rather than more threads competing for the interpreter. ``judge`` returns
+    one result per item, in order; a result that is an exception is raised to its caller alone. An
+    exception raised by ``judge`` itself goes to every caller of that pass.
     """
 
     def __init__(self, judge: Callable[[Hashable, Sequence[Any]], Sequence[Any]], *, max_size: int = 64,
@@ -29,28 +31,28 @@ class Batcher:
         self._max_size = max_size
         self._max_wait = max_wait
         self._pending: dict[Hashable, list[tuple[Any, asyncio.Future]]] = {}
+        self._one_pass = asyncio.Lock()
 
     async def submit(self, key: Hashable, item: Any) -> Any:
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
-        batch = self._pending.setdefault(key, [])
-        batch.append((item, future))
-        if len(batch) == 1:
-            loop.call_later(self._max_wait, self._start, key, batch)
-        if len(batch) >= self._max_size:
-            self._start(key, batch)
+        waiting = self._pending.setdefault(key, [])
+        waiting.append((item, future))
+        if len(waiting) == 1:
+            loop.call_later(self._max_wait, lambda: asyncio.ensure_future(self._drain(key)))
         return await future
 
-    def _start(self, key: Hashable, batch: list[tuple[Any, asyncio.Future]]) -> None:
-        if self._pending.get(key) is not batch:
-            return  # already started
-        del self._pending[key]
-        asyncio.ensure_future(self._run(key, batch))
+    async def _drain(self, key: Hashable) -> None:
+        async with self._one_pass:
+            while waiting := self._pending.get(key):
+                batch, self._pending[key] = waiting[: self._max_size], waiting[self._max_size :]
+                await self._run(key, batch)
+            self._pending.pop(key, None)
 
     async def _run(self, key: Hashable, batch: list[tuple[Any, asyncio.Future]]) -> None:
         try:
             results = await run_in_threadpool(self._judge, key, [item for item, _ in batch])
-        except Exception as error:  # noqa: BLE001 - handed to every caller of the batch
+        except Exception as error:  # noqa: BLE001 - handed to every caller of the pass
             for _, future in batch:
                 if not future.done():
                     future.set_exception(error)
