@@ -26,7 +26,7 @@ from enduse.decisions import Verdict
 from enduse.engines import NAMESPACE, CedarEngine, Engine
 from enduse.enrich import BAND
 from enduse.packs.model import Pack
-from enduse.reads import version_reads
+from enduse.reads import named_entities, version_reads
 from enduse.uses import FACT
 from enduse.vocab import PURPOSES, TARGETS, UNKNOWN
 from enduse.zones import Band
@@ -56,16 +56,51 @@ def _reading(pack: Pack, reads_it) -> list[str]:
     return [v.id for v in pack.versions if (r := version_reads(v)) is None or reads_it(v, r)]
 
 
-def normalised_keys(pack: Pack) -> dict[str, pl.Expr]:
-    """Each key column, set to a constant where the row's version cannot read it.
+def _first_of_each(values: list[str], key) -> dict[str, str]:
+    """Each value mapped to the first value with the same ``key``."""
+    chosen: dict = {}
+    return {value: chosen.setdefault(key(value), value) for value in values}
 
-    Two situations that differ only in what their version never reads get the same verdict,
-    clauses and missing facts, so deciding one stands for both: e.g. the baseline reads only the
-    country. The weapon keeps its supplier (governance) and ``unknown`` (whose completions include
-    other suppliers' weapons).
+
+def _classes(pack: Pack) -> dict[str, dict[str, dict[str, str]]]:
+    """Per version, the value standing for each weapon, target and purpose it cannot tell apart from others.
+
+    A weapon stands for every weapon with its supplier, class and range that the policies do not name;
+    a target or purpose for every other one they do not name.
     """
-    def unless(versions: list[str], column: str, constant: pl.Expr) -> pl.Expr:
-        return pl.when(pl.col("__version").is_in(versions)).then(pl.col(column)).otherwise(constant).alias(column)
+    attributes = {w.name: (w.supplier, w.weapon_class, w.long_range) for w in load_catalog()}
+    out = {}
+    for version in pack.versions:
+        named = named_entities(version)
+        if named is None:
+            continue
+        out[version.id] = {
+            "__weapon": _first_of_each(list(attributes), lambda w: w if (f"{NAMESPACE}::Weapon", w) in named else attributes[w]),
+            "__target": _first_of_each(KNOWN_TARGETS, lambda t: t if (f"{NAMESPACE}::Target", t) in named else None),
+            "__purpose": _first_of_each(KNOWN_PURPOSES, lambda a: a if (f"{NAMESPACE}::Action", a) in named else None),
+        }
+    return out
+
+
+def normalised_keys(pack: Pack) -> dict[str, pl.Expr]:
+    """Each key column, set to what stands for it under the row's version.
+
+    Two situations that differ only in what their version cannot tell apart get the same verdict,
+    clauses and missing facts, so deciding one stands for both: a column the version never reads
+    becomes a constant (the baseline reads only the country), and a weapon, target or purpose it
+    never names stands for all like it (``_classes``). The weapon keeps its supplier (governance) and
+    ``unknown`` stays unknown (its completions include other suppliers' weapons).
+    """
+    classes = _classes(pack)
+
+    def alike(column: str) -> pl.Expr:
+        expr = pl.col(column)
+        for version_id, maps in classes.items():
+            expr = pl.when(pl.col("__version") == version_id).then(pl.col(column).replace(maps[column])).otherwise(expr)
+        return expr
+
+    def unless(versions: list[str], column: str, constant: pl.Expr, value: pl.Expr | None = None) -> pl.Expr:
+        return pl.when(pl.col("__version").is_in(versions)).then(pl.col(column) if value is None else value).otherwise(constant)
 
     representative = {}
     for weapon in load_catalog():
@@ -73,16 +108,18 @@ def normalised_keys(pack: Pack) -> dict[str, pl.Expr]:
     weapon = pl.when(pl.col("__weapon") == UNKNOWN).then(pl.lit(UNKNOWN)).otherwise(
         pl.col("__supplier").replace_strict(representative, default=pl.col("__weapon"), return_dtype=pl.String))
     exprs = {
-        "__weapon": unless(_reading(pack, lambda v, r: "principal" in r.entities), "__weapon", weapon),
-        "__target": unless(_reading(pack, lambda v, r: "resource" in r.entities), "__target", pl.lit(KNOWN_TARGETS[0])),
-        "__purpose": unless(_reading(pack, lambda v, r: "action" in r.entities), "__purpose", pl.lit(KNOWN_PURPOSES[0])),
+        "__weapon": unless(_reading(pack, lambda v, r: "principal" in r.entities), "__weapon", weapon, alike("__weapon")),
+        "__target": unless(_reading(pack, lambda v, r: "resource" in r.entities), "__target", pl.lit(KNOWN_TARGETS[0]),
+                           alike("__target")),
+        "__purpose": unless(_reading(pack, lambda v, r: "action" in r.entities), "__purpose", pl.lit(KNOWN_PURPOSES[0]),
+                            alike("__purpose")),
     }
     for zone in pack.zones:
         versions = _reading(pack, lambda v, r, z=zone: "zones" in r.context and z in v.zones)
         exprs[BAND + zone] = unless(versions, BAND + zone, pl.lit(Band.OUTSIDE.value))
     for fact in pack.facts:
         exprs[FACT + fact] = unless(_reading(pack, lambda v, r, f=fact: f in r.context), FACT + fact, pl.lit("yes"))
-    return exprs
+    return {column: expr.alias(column) for column, expr in exprs.items()}
 
 
 def with_versions(situations: pl.DataFrame, pack: Pack, forced: str | None = None) -> pl.DataFrame:
@@ -98,16 +135,23 @@ def with_versions(situations: pl.DataFrame, pack: Pack, forced: str | None = Non
 
 
 def _dimensions(pack: Pack) -> dict[str, pl.Expr]:
-    """Each possibly unknown fact, as the list of values it can take on a row."""
-    weapons = [w.name for w in load_catalog()]
+    """Each possibly unknown fact, as the list of values it can take on a row.
 
-    def either(column: str, known: pl.Expr, values: list) -> pl.Expr:
-        return pl.when(pl.col(column) == UNKNOWN).then(pl.lit(values)).otherwise(pl.concat_list(known))
+    An unknown weapon, target or purpose takes one value of each kind its version can tell apart
+    (``_classes``): the others would only repeat the same verdicts.
+    """
+    classes = _classes(pack)
+
+    def either(column: str, values: list[str]) -> pl.Expr:
+        possible = pl.lit(values)
+        for version_id, maps in classes.items():
+            possible = pl.when(pl.col("__version") == version_id).then(pl.lit(list(dict.fromkeys(maps[column].values())))).otherwise(possible)
+        return pl.when(pl.col(column) == UNKNOWN).then(possible).otherwise(pl.concat_list(column))
 
     dims = {
-        "weapon": either("__weapon", pl.col("__weapon"), weapons),
-        "target": either("__target", pl.col("__target"), KNOWN_TARGETS),
-        "purpose": either("__purpose", pl.col("__purpose"), KNOWN_PURPOSES),
+        "weapon": either("__weapon", [w.name for w in load_catalog()]),
+        "target": either("__target", KNOWN_TARGETS),
+        "purpose": either("__purpose", KNOWN_PURPOSES),
     }
     for zone in pack.zones:
         band = pl.col(BAND + zone)

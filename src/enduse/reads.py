@@ -8,7 +8,12 @@ assumptions that mattered.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
+
+import cedarpy
 
 from enduse.columnar import Reads, Unsupported, compile_policies
 from enduse.packs.model import Pack, Version
@@ -26,6 +31,35 @@ def _reads_of(policy_text: str) -> Reads | None:
 def version_reads(version: Version) -> Reads | None:
     """The entities and context attributes ``version``'s policies read; ``None`` when unknown (assume all)."""
     return _reads_of(version.policy_text)
+
+
+def _walk(node: Any) -> Iterator[dict]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+def named_entities(version: Version) -> frozenset[tuple[str, str]] | None:
+    """The entities ``version``'s policies name, as (type, id); other entities of a type with the same
+    attributes are interchangeable for it. ``None`` when the policies compare two variables with each
+    other, which can tell any two entities apart."""
+    return _named_in(version.policy_text)
+
+
+@lru_cache(maxsize=64)
+def _named_in(policy_text: str) -> frozenset[tuple[str, str]] | None:
+    named = set()
+    for node in _walk(json.loads(cedarpy.policies_to_json_str(policy_text))["staticPolicies"]):
+        if isinstance(node.get("type"), str) and isinstance(node.get("id"), str):
+            named.add((node["type"], node["id"]))
+        operands = [v for v in node.values() if isinstance(v, dict) and {"left", "right"} <= v.keys()]
+        if any("Var" in o["left"] and "Var" in o["right"] for o in operands):
+            return None
+    return frozenset(named)
 
 
 def assumptions_read(pack: Pack, version: Version) -> tuple[str, ...]:
