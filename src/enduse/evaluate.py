@@ -16,6 +16,7 @@ A Cedar error in any completion is reported in ``errors``, never turned into a v
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,10 +57,10 @@ def _reading(pack: Pack, reads_it) -> list[str]:
     return [v.id for v in pack.versions if (r := version_reads(v)) is None or reads_it(v, r)]
 
 
-def _first_of_each(values: list[str], key) -> dict[str, str]:
-    """Each value mapped to the first value with the same ``key``."""
-    chosen: dict = {}
-    return {value: chosen.setdefault(key(value), value) for value in values}
+def _stand_ins(values: list[str], named: set[str], kind: Callable[[str], object] = lambda value: None) -> dict[str, str]:
+    """Each value mapped to the first value of its kind; a named value is a kind of its own."""
+    chosen: dict[object, str] = {}
+    return {v: chosen.setdefault(("named", v) if v in named else ("kind", kind(v)), v) for v in values}
 
 
 def _classes(pack: Pack) -> dict[str, dict[str, dict[str, str]]]:
@@ -74,10 +75,11 @@ def _classes(pack: Pack) -> dict[str, dict[str, dict[str, str]]]:
         named = named_entities(version)
         if named is None:
             continue
+        of = {kind: {i for t, i in named if t == f"{NAMESPACE}::{kind}"} for kind in ("Weapon", "Target", "Action")}
         out[version.id] = {
-            "__weapon": _first_of_each(list(attributes), lambda w: w if (f"{NAMESPACE}::Weapon", w) in named else attributes[w]),
-            "__target": _first_of_each(KNOWN_TARGETS, lambda t: t if (f"{NAMESPACE}::Target", t) in named else None),
-            "__purpose": _first_of_each(KNOWN_PURPOSES, lambda a: a if (f"{NAMESPACE}::Action", a) in named else None),
+            "__weapon": _stand_ins(list(attributes), of["Weapon"], attributes.__getitem__),
+            "__target": _stand_ins(KNOWN_TARGETS, of["Target"]),
+            "__purpose": _stand_ins(KNOWN_PURPOSES, of["Action"]),
         }
     return out
 
