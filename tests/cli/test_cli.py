@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from entry import run
 
 from enduse import load_pack
 
-ENDUSE = str(Path(sys.executable).with_name("enduse"))
 CONTRACT = {"verdict", "pack", "version", "clauses", "missing", "facts", "assumptions"}
 FACT_KEYS = {"country", "region", "border_distance_km", "zones", "weapon_supplier", "weapon_class"}
-
-
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([ENDUSE, *args], input=stdin, capture_output=True, text=True, timeout=120,
-                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
 
 
 SHEBEKINO = ["--date", "2024-06-05", "--place", "Shebekino", "--weapon", "HIMARS", "--target", "artillery",

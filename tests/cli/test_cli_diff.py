@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from test_cli import run
+from entry import run
 
 from enduse.examples import sample_path
 

@@ -6,8 +6,8 @@ import html
 import json
 
 import pytest
+from entry import run
 from PIL import Image
-from test_cli import run
 
 from enduse import load_pack
 

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
+
+from entry import run as enduse
 
 from enduse.decision_log import DecisionLog
 
-ENDUSE = str(Path(sys.executable).with_name("enduse"))
 
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([ENDUSE, "log", *args], capture_output=True, text=True, timeout=120, check=False,
-                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+def log(*args: str):
+    return enduse("log", *args)
 
 
 def make_log(path: Path, n: int = 4) -> None:
@@ -28,32 +25,32 @@ def make_log(path: Path, n: int = 4) -> None:
 def test_verify_ok_then_tampered_then_missing(tmp_path):
     path = tmp_path / "log.sqlite"
     make_log(path)
-    ok = run("verify", "--log", str(path))
+    ok = log("verify", "--log", str(path))
     assert ok.returncode == 0, ok.stderr
     head = DecisionLog(path).verify().head
     assert "4 record(s)" in ok.stdout and head in ok.stdout
     with sqlite3.connect(path) as conn:
         conn.execute("DELETE FROM records WHERE seq = 2")
-    broken = run("verify", "--log", str(path))
+    broken = log("verify", "--log", str(path))
     assert broken.returncode == 1
     assert "record 2" in broken.stderr and "Traceback" not in broken.stderr
-    missing = run("verify", "--log", str(tmp_path / "none.sqlite"))
+    missing = log("verify", "--log", str(tmp_path / "none.sqlite"))
     assert missing.returncode == 2 and "no decision log" in missing.stderr
 
 
 def test_verify_with_a_head_kept_elsewhere(tmp_path):
     path = tmp_path / "log.sqlite"
     make_log(path)
-    assert run("verify", "--log", str(path), "--expect-head", "f" * 64).returncode == 1
-    assert run("verify", "--log", str(path), "--expect-head", DecisionLog(path).verify().head).returncode == 0
+    assert log("verify", "--log", str(path), "--expect-head", "f" * 64).returncode == 1
+    assert log("verify", "--log", str(path), "--expect-head", DecisionLog(path).verify().head).returncode == 0
 
 
 def test_export_to_stdout_and_files(tmp_path):
     path = tmp_path / "log.sqlite"
     make_log(path, 3)
-    lines = run("export", "--log", str(path)).stdout.splitlines()
+    lines = log("export", "--log", str(path)).stdout.splitlines()
     assert [json.loads(line)["seq"] for line in lines] == [1, 2, 3]
-    assert run("export", "--log", str(path), "-o", str(tmp_path / "log.csv")).returncode == 0
+    assert log("export", "--log", str(path), "-o", str(tmp_path / "log.csv")).returncode == 0
     assert len((tmp_path / "log.csv").read_text(encoding="utf-8").splitlines()) == 4
-    wrong = run("export", "--log", str(path), "-o", str(tmp_path / "log.txt"))
+    wrong = log("export", "--log", str(path), "-o", str(tmp_path / "log.txt"))
     assert wrong.returncode == 2 and ".jsonl or .csv" in wrong.stderr

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+from entry import run
 
 from enduse.audit import run_audit
 from enduse.examples import sample_path
-
-ENDUSE = str(Path(sys.executable).with_name("enduse"))
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([ENDUSE, *args], capture_output=True, text=True, timeout=120, cwd=cwd, check=False,
-                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
 
 
 def test_report_writes_the_page(tmp_path, pack):
