@@ -238,7 +238,7 @@ def _sources(pack: Pack, ids: Sequence[str]) -> list[SourceOut]:
                       kind=pack.sources[s].kind, confidence=pack.sources[s].confidence) for s in ids]
 
 
-class Memo:
+class RecentAnswers:
     """A small LRU map: checks are pure functions of the canonical request, so answers can be reused."""
 
     def __init__(self, size: int) -> None:
@@ -302,7 +302,7 @@ def create_app(
     log = DecisionLog(log_path or default_log_path())
     log.head()  # fail at start, not at the first request, when the log cannot be opened
     audits = anyio.CapacityLimiter(1)
-    diffs = Memo(DIFF_CACHE_SIZE)
+    diffs = RecentAnswers(DIFF_CACHE_SIZE)
     diffing = anyio.CapacityLimiter(1)
     app = FastAPI(
         title="enduse",
@@ -320,7 +320,7 @@ def create_app(
                            "x-enduse-rows-out", "x-enduse-rows-rejected", "x-enduse-verdicts", "x-enduse-output-sha256"])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    decisions = Memo(CHECK_CACHE_SIZE)
+    decisions = RecentAnswers(CHECK_CACHE_SIZE)
 
     def answer(judged: Decision) -> tuple[bytes, dict[str, Any]]:
         """(response body, log summary) of one decision."""
