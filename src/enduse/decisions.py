@@ -58,6 +58,7 @@ class ClauseRef:
                 "date": source.date.isoformat(),
                 "date_precision": source.date_precision,
                 "quote": source.quote,
+                "url": source.url,
                 "kind": source.kind,
                 "confidence": source.confidence,
             }

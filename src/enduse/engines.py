@@ -36,7 +36,7 @@ def entity_list() -> tuple[dict[str, Any], ...]:
     items: list[dict[str, Any]] = [
         {
             "uid": {"type": f"{NAMESPACE}::Weapon", "id": weapon.name},
-            "attrs": {"supplier": weapon.supplier, "class": weapon.weapon_class, "long_range": weapon.long_range},
+            "attrs": {"class": weapon.weapon_class, "long_range": weapon.long_range},
             "parents": [],
         }
         for weapon in load_catalog()

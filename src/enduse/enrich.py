@@ -64,8 +64,10 @@ def _resolve_places(uses: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def _weapon(attribute: str) -> pl.Expr:
     catalog = list(load_catalog())
+    values = [getattr(w, attribute) for w in catalog]
+    dtype = pl.List(pl.String) if isinstance(values[0], tuple) else pl.String
     return pl.col("__weapon").replace_strict(
-        [w.name for w in catalog], [getattr(w, attribute) for w in catalog], default=None, return_dtype=pl.String
+        [w.name for w in catalog], [list(v) if isinstance(v, tuple) else v for v in values], default=None, return_dtype=dtype
     )
 
 
@@ -117,7 +119,7 @@ def enrich_frame(uses: pl.DataFrame, pack: Pack) -> tuple[pl.DataFrame, pl.DataF
     ).with_columns(
         *facts,
         _assumptions(located, pack, bands),
-        _weapon("supplier").alias("__supplier"),
+        _weapon("suppliers").list.first().alias("__supplier"),
         _weapon("weapon_class").alias("__class"),
     )
     return situations, rejects

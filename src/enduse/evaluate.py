@@ -48,7 +48,7 @@ def reads_region(pack: Pack) -> bool:
 def key_columns(pack: Pack) -> list[str]:
     """The situation columns a decision depends on (``region`` only if a clause reads it)."""
     region = ["__region"] if reads_region(pack) else []
-    return ["__version", "__weapon", "__supplier", "__target", "__purpose", "__country", *region,
+    return ["__version", "__weapon", "__target", "__purpose", "__country", *region,
             *(BAND + z for z in pack.zones), *(FACT + f for f in pack.facts)]
 
 
@@ -63,13 +63,20 @@ def _stand_ins(values: list[str], named: set[str], kind: Callable[[str], object]
     return {v: chosen.setdefault(("named", v) if v in named else ("kind", kind(v)), v) for v in values}
 
 
+def pack_weapons(pack: Pack) -> list[str]:
+    """The catalogue's weapons supplied by the pack's supplier: what an unknown weapon may be under this pack
+    (every weapon when the catalogue lists none for it)."""
+    catalog = list(load_catalog())
+    return [w.name for w in catalog if pack.supplier in w.suppliers] or [w.name for w in catalog]
+
+
 def _classes(pack: Pack) -> dict[str, dict[str, dict[str, str]]]:
     """Per version, the value standing for each weapon, target and purpose it cannot tell apart from others.
 
-    A weapon stands for every weapon with its supplier, class and range that the policies do not name;
+    A weapon stands for every weapon with its class and range that the policies do not name;
     a target or purpose for every other one they do not name.
     """
-    attributes = {w.name: (w.supplier, w.weapon_class, w.long_range) for w in load_catalog()}
+    attributes = {w.name: (w.weapon_class, w.long_range) for w in load_catalog()}
     out = {}
     for version in pack.versions:
         named = named_entities(version)
@@ -90,8 +97,7 @@ def normalised_keys(pack: Pack) -> dict[str, pl.Expr]:
     Two situations that differ only in what their version cannot tell apart get the same verdict,
     clauses and missing facts, so deciding one stands for both: a column the version never reads
     becomes a constant (the baseline reads only the country), and a weapon, target or purpose it
-    never names stands for all like it (``_classes``). The weapon keeps its supplier (governance) and
-    ``unknown`` stays unknown (its completions include other suppliers' weapons).
+    never names stands for all like it (``_classes``).
     """
     classes = _classes(pack)
 
@@ -104,13 +110,9 @@ def normalised_keys(pack: Pack) -> dict[str, pl.Expr]:
     def unless(versions: list[str], column: str, constant: pl.Expr, value: pl.Expr | None = None) -> pl.Expr:
         return pl.when(pl.col("__version").is_in(versions)).then(pl.col(column) if value is None else value).otherwise(constant)
 
-    representative = {}
-    for weapon in load_catalog():
-        representative.setdefault(weapon.supplier, weapon.name)
-    weapon = pl.when(pl.col("__weapon") == UNKNOWN).then(pl.lit(UNKNOWN)).otherwise(
-        pl.col("__supplier").replace_strict(representative, default=pl.col("__weapon"), return_dtype=pl.String))
     exprs = {
-        "__weapon": unless(_reading(pack, lambda v, r: "principal" in r.entities), "__weapon", weapon, alike("__weapon")),
+        "__weapon": unless(_reading(pack, lambda v, r: "principal" in r.entities), "__weapon", pl.lit(pack_weapons(pack)[0]),
+                           alike("__weapon")),
         "__target": unless(_reading(pack, lambda v, r: "resource" in r.entities), "__target", pl.lit(KNOWN_TARGETS[0]),
                            alike("__target")),
         "__purpose": unless(_reading(pack, lambda v, r: "action" in r.entities), "__purpose", pl.lit(KNOWN_PURPOSES[0]),
@@ -122,6 +124,13 @@ def normalised_keys(pack: Pack) -> dict[str, pl.Expr]:
     for fact in pack.facts:
         exprs[FACT + fact] = unless(_reading(pack, lambda v, r, f=fact: f in r.context), FACT + fact, pl.lit("yes"))
     return {column: expr.alias(column) for column, expr in exprs.items()}
+
+
+def scope_values(pack: Pack) -> dict[str, list[bool]]:
+    """Each scope assumption some version tests, as the values ``context.scopes.contains`` can take for it:
+    ``in`` holds, ``out`` does not, ``vague`` either way (then it is explored like any unknown)."""
+    values = {"in": [True], "out": [False], "vague": [True, False]}
+    return {name: values[str(pack.param(name))] for name in pack.scopes}
 
 
 def with_versions(situations: pl.DataFrame, pack: Pack, forced: str | None = None) -> pl.DataFrame:
@@ -144,16 +153,16 @@ def _dimensions(pack: Pack) -> dict[str, pl.Expr]:
     """
     classes = _classes(pack)
 
-    def either(column: str, values: list[str]) -> pl.Expr:
+    def either(column: str, values: list[str], domain: list[str]) -> pl.Expr:
         possible = pl.lit(values)
         for version_id, maps in classes.items():
-            possible = pl.when(pl.col("__version") == version_id).then(pl.lit(list(dict.fromkeys(maps[column].values())))).otherwise(possible)
+            possible = pl.when(pl.col("__version") == version_id).then(pl.lit(list(dict.fromkeys(maps[column][v] for v in domain)))).otherwise(possible)
         return pl.when(pl.col(column) == UNKNOWN).then(possible).otherwise(pl.concat_list(column))
 
     dims = {
-        "weapon": either("__weapon", [w.name for w in load_catalog()]),
-        "target": either("__target", KNOWN_TARGETS),
-        "purpose": either("__purpose", KNOWN_PURPOSES),
+        "weapon": either("__weapon", pack_weapons(pack), pack_weapons(pack)),
+        "target": either("__target", KNOWN_TARGETS, KNOWN_TARGETS),
+        "purpose": either("__purpose", KNOWN_PURPOSES, KNOWN_PURPOSES),
     }
     for zone in pack.zones:
         band = pl.col(BAND + zone)
@@ -165,7 +174,17 @@ def _dimensions(pack: Pack) -> dict[str, pl.Expr]:
     for fact in pack.facts:
         value = pl.col(FACT + fact)
         dims[fact] = pl.when(value == "yes").then(pl.lit([True])).when(value == "no").then(pl.lit([False])).otherwise(pl.lit([True, False]))
+    for scope, values in scope_values(pack).items():
+        testing = [v.id for v in pack.versions if scope in v.scopes]
+        dims[scope] = pl.when(pl.col("__version").is_in(testing)).then(pl.lit(values)).otherwise(pl.lit([False]))
     return dims
+
+
+def _set_of(scopes: tuple[str, ...]) -> pl.Expr:
+    """The scopes that hold in a completion, as the set ``context.scopes``."""
+    if not scopes:
+        return pl.lit([], pl.List(pl.String))
+    return pl.concat_list(pl.when(pl.col(DIM + s)).then(pl.lit(s)) for s in scopes).list.drop_nulls()
 
 
 def _requests(completions: pl.DataFrame, pack: Pack) -> pl.DataFrame:
@@ -174,7 +193,8 @@ def _requests(completions: pl.DataFrame, pack: Pack) -> pl.DataFrame:
         pl.col("__country").alias("country"),
         (pl.col("__region").fill_null("") if "__region" in completions.columns else pl.lit("")).alias("region"),
         (pl.concat_list(zones).list.drop_nulls() if zones else pl.lit([], pl.List(pl.String))).alias("zones"),
-        *(pl.col(DIM + f).alias(f) for f in pack.facts),
+        *([_set_of(pack.scopes).alias("scopes")] if pack.scopes or pack.shared_schema else []),
+        *((pl.col(DIM + f) if f in pack.facts else pl.lit(False)).alias(f) for f in pack.context_facts or pack.facts),
     )
     return completions.with_columns(
         pl.format(f'{NAMESPACE}::Weapon::"{{}}"', pl.col(DIM + "weapon")).alias("principal"),
@@ -195,25 +215,13 @@ def _outcomes(distinct: pl.DataFrame, pack: Pack, engine: Engine) -> pl.DataFram
     )
     for name in dims:
         completions = completions.explode(DIM + name)
-    suppliers = {w.name: w.supplier for w in load_catalog()}
-    completions = completions.with_columns(
-        (pl.col(DIM + "weapon").replace_strict(suppliers) == pack.supplier).alias("__governed")
-    )
     carried = [SIT, "__unknown", *(DIM + n for n in dims)]
     decided = []
-    for (version_id,), group in completions.filter("__governed").group_by("__version"):
+    for (version_id,), group in completions.group_by("__version"):
         result = engine.decide(pack, pack.version(version_id), _requests(group, pack))
         decided.append(result.select(*carried, "decision", "reason", "errors"))
-    other = completions.filter(~pl.col("__governed")).select(
-        *carried, pl.lit(None, pl.String).alias("decision"),
-        pl.lit([], pl.List(pl.String)).alias("reason"), pl.lit([], pl.List(pl.String)).alias("errors"),
-    )
-    outcomes = pl.concat([*decided, other]) if decided else other
-    verdict = (
-        pl.when(pl.col("decision").is_null()).then(pl.lit(Verdict.NOT_GOVERNED.value))
-        .when(pl.col("decision") == "Allow").then(pl.lit(Verdict.ALLOWED.value))
-        .otherwise(pl.lit(Verdict.FORBIDDEN.value))
-    )
+    outcomes = pl.concat(decided)
+    verdict = pl.when(pl.col("decision") == "Allow").then(pl.lit(Verdict.ALLOWED.value)).otherwise(pl.lit(Verdict.FORBIDDEN.value))
     return outcomes.with_columns(verdict.alias("verdict"))
 
 
@@ -304,7 +312,7 @@ class Memo:
 def _decide_distinct(distinct: pl.DataFrame, pack: Pack, engine: Engine) -> pl.DataFrame:
     """Verdict, clauses, missing and errors of distinct situations (their key columns kept)."""
     distinct = distinct.with_row_index(SIT)
-    not_governed = pl.col("__version").is_null() | (pl.col("__supplier").is_not_null() & (pl.col("__supplier") != pack.supplier))
+    not_governed = pl.col("__version").is_null()
     governed = distinct.filter(~not_governed)
     if governed.height:
         decided = governed.select(SIT).join(_aggregate(_outcomes(governed, pack, engine), list(_dimensions(pack))), on=SIT, how="left")
@@ -349,15 +357,21 @@ def evaluation_problems(pack: Pack) -> list[str]:
     Catches a schema whose context, actions or entity types do not match what
     enduse sends (for example a fact declared in facts.toml but not in the schema).
     """
-    catalog = list(load_catalog())
-    weapon = next((w for w in catalog if w.supplier == pack.supplier), catalog[0]).name
+    weapon = pack_weapons(pack)[0]
     pairs = [(t, KNOWN_PURPOSES[0]) for t in KNOWN_TARGETS] + [(KNOWN_TARGETS[0], p) for p in KNOWN_PURPOSES]
     probes = pl.DataFrame(
         {DIM + "weapon": [weapon] * len(pairs), DIM + "target": [t for t, _ in pairs], DIM + "purpose": [p for _, p in pairs],
          "__country": ["RU"] * len(pairs), "__region": ["RU-BEL"] * len(pairs),
-         **{DIM + f"zone:{z}": [False] * len(pairs) for z in pack.zones}, **{DIM + f: [True] * len(pairs) for f in pack.facts}}
+         **{DIM + f"zone:{z}": [False] * len(pairs) for z in pack.zones}, **{DIM + f: [True] * len(pairs) for f in pack.facts},
+         **{DIM + s: [True] * len(pairs) for s in pack.scopes}}
     )
     problems = []
+    for version in pack.versions:
+        reads = version_reads(version)
+        undeclared = sorted(f for f in pack.context_facts if f not in pack.facts and reads is not None and f in reads.context)
+        if undeclared:
+            problems.append(f"{pack.path}: version {version.id!r} reads fact(s) {', '.join(undeclared)}, which facts.toml does not "
+                            "declare (declare each with the assumption giving its default)")
     for version in pack.versions:
         errors = CedarEngine().decide(pack, version, _requests(probes, pack))["errors"].explode().drop_nulls()
         if errors.len():

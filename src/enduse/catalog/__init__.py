@@ -22,7 +22,7 @@ class Weapon:
     """One weapon system as the catalogue describes it."""
 
     name: str
-    supplier: str
+    suppliers: tuple[str, ...]  # every country reported to have supplied it, first the main one
     weapon_class: str
     long_range: bool
     aliases: tuple[str, ...] = ()
@@ -63,6 +63,10 @@ class Catalog:
     def __iter__(self):
         return iter(self.weapons.values())
 
+    def suppliers(self) -> list[str]:
+        """Every supplier of some weapon, sorted."""
+        return sorted({s for w in self.weapons.values() for s in w.suppliers})
+
 
 @cache
 def load_catalog() -> Catalog:
@@ -72,7 +76,7 @@ def load_catalog() -> Catalog:
         [
             Weapon(
                 name=name,
-                supplier=entry["supplier"],
+                suppliers=tuple(entry["suppliers"]),
                 weapon_class=entry["class"],
                 long_range=bool(entry["long_range"]),
                 aliases=tuple(entry.get("aliases", ())),

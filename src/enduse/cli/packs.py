@@ -53,10 +53,10 @@ def validate(pack_dir: Annotated[Path, typer.Argument(help="A policy pack direct
 def weapons() -> None:
     """List the weapon catalogue: system, supplier, class, aliases."""
     table = Table(title="Weapon catalogue")
-    for column in ("system", "supplier", "class", "long range", "aliases"):
+    for column in ("system", "suppliers", "class", "long range", "aliases"):
         table.add_column(column)
     for w in load_catalog():
-        table.add_row(w.name, w.supplier, w.weapon_class, "yes" if w.long_range else "no", ", ".join(w.aliases))
+        table.add_row(w.name, ", ".join(w.suppliers), w.weapon_class, "yes" if w.long_range else "no", ", ".join(w.aliases))
     out.print(table)
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from enduse.errors import PackError
 from enduse.packs.model import (
+    SCOPE_CHOICES,
     Clause,
     Fact,
     Manifest,
@@ -36,6 +37,15 @@ from enduse.zones import zone_problems
 
 M = TypeVar("M", bound=BaseModel)
 FACT_CHOICES = {"yes", "no", "unknown"}
+#: The schema and stated facts every bundled pack shares (a pack's ``schema`` key may name its own instead).
+SHARED = Path(__file__).parent
+SHARED_SCHEMA = "schema.cedarschema"
+
+
+def shared_facts() -> dict[str, str]:
+    """The facts of the shared schema's context: name → description."""
+    table = tomllib.loads((SHARED / "facts.toml").read_text(encoding="utf-8"))
+    return {name: entry["description"] for name, entry in table.items()}
 
 
 class _Problems(list[str]):
@@ -108,8 +118,12 @@ def _check_zones(problems: _Problems, zones: dict[str, Zone], parameters: dict[s
                 problems.add("zones.toml", f"{owner} scope must name a parameter with choices in/out/vague")
 
 
-def _check_facts(problems: _Problems, facts: dict[str, Fact], parameters: dict[str, Parameter]) -> None:
+def _check_facts(problems: _Problems, facts: dict[str, Fact], parameters: dict[str, Parameter], shared: bool) -> None:
+    known = shared_facts()
     for name, fact in facts.items():
+        if shared and name not in known:
+            problems.add("facts.toml", f"[{name}] is not a fact of the shared schema ({', '.join(known)}); "
+                                       "name your own schema in pack.toml to add facts")
         param = parameters.get(fact.default)
         if param is None or not set(param.choices or ()) <= FACT_CHOICES:
             problems.add("facts.toml", f"[{name}] default must name a parameter with choices yes/no/unknown")
@@ -191,7 +205,8 @@ def _load_version(root: Path, entry, pack_parts: dict, problems: _Problems) -> V
         sources=tuple(entry.sources),
         date_note=entry.date_note,
         clauses=clauses,
-        zones=_zones_named(clauses, pack_parts["zones"]),
+        zones=_named(clauses, pack_parts["zones"]),
+        scopes=_named(clauses, pack_parts["scopes"]),
         policy_ids={pid: p.get("annotations", {}).get("id", pid) for pid, p in json.loads(cedarpy.policies_to_json_str(text))["staticPolicies"].items()},
         policy_text=text,
         policy_set=cedarpy.PolicySet.from_str(text),
@@ -211,10 +226,10 @@ def _literals(node: Any) -> Iterator[Any]:
             yield from _literals(item)
 
 
-def _zones_named(clauses: dict[str, Clause], zones: dict[str, Zone]) -> tuple[str, ...]:
-    """The pack's zones a version's clauses mention, in the pack's order: the zones in force with it."""
+def _named(clauses: dict[str, Clause], names: Iterable[str]) -> tuple[str, ...]:
+    """Those of ``names`` (zones, scope assumptions) that a version's clauses mention, in the given order."""
     named = {value for clause in clauses.values() for value in _literals(clause.cedar_json) if isinstance(value, str)}
-    return tuple(zone for zone in zones if zone in named)
+    return tuple(name for name in names if name in named)
 
 
 def _with_end_dates(versions: list[Version]) -> tuple[Version, ...]:
@@ -225,8 +240,9 @@ def _with_end_dates(versions: list[Version]) -> tuple[Version, ...]:
     return tuple(out)
 
 
-def _load_schema(root: Path, name: str, problems: _Problems) -> tuple[str, cedarpy.Schema | None]:
-    path = root / name
+def _load_schema(root: Path, name: str | None, problems: _Problems) -> tuple[str, cedarpy.Schema | None]:
+    path = SHARED / SHARED_SCHEMA if name is None else root / name
+    name = name or SHARED_SCHEMA
     if not path.is_file():
         problems.add("pack.toml", f"schema file {name!r} not found")
         return "", None
@@ -262,7 +278,7 @@ def load_pack(path: str | Path, *, check: Callable[[Pack], list[str]] | None = N
     facts = _table(root, "facts.toml", Fact, problems, required=False)
     _check_parameters(problems, parameters, sources)
     _check_zones(problems, zones, parameters, sources)
-    _check_facts(problems, facts, parameters)
+    _check_facts(problems, facts, parameters, shared=manifest.schema_file is None)
     problems.extend(zone_problems(zones, parameters))
     schema_text, schema = _load_schema(root, manifest.schema_file, problems)
 
@@ -276,7 +292,8 @@ def load_pack(path: str | Path, *, check: Callable[[Pack], list[str]] | None = N
                 f"versions must be in order of effective_from: {after.id!r} ({after.effective_from}) "
                 f"does not come after {before.id!r} ({before.effective_from})",
             )
-    parts = {"sources": sources, "schema": schema, "zones": zones}
+    scopes = [name for name, p in parameters.items() if sorted(p.choices or ()) == sorted(SCOPE_CHOICES)]
+    parts = {"sources": sources, "schema": schema, "zones": zones, "scopes": scopes}
     versions = [_load_version(root, entry, parts, problems) for entry in manifest.versions]
     if problems or schema is None or None in versions:
         raise PackError(_report(root, problems))
@@ -295,6 +312,8 @@ def load_pack(path: str | Path, *, check: Callable[[Pack], list[str]] | None = N
         parameters=parameters,
         zones=zones,
         facts=facts,
+        context_facts=tuple(shared_facts()) if manifest.schema_file is None else tuple(facts),
+        shared_schema=manifest.schema_file is None,
     )
     if check is not None:
         problems.extend(check(pack))

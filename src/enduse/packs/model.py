@@ -29,6 +29,7 @@ class Source(_Strict):
     date: dt.date
     date_precision: Literal["day", "month", "approximate"] = "day"  # how much of ``date`` the reporting gives
     quote: str
+    url: str | None = None  # where the quote was found (often a syndicated copy; see the pack's sources)
     kind: Literal["quote", "summary"] = "quote"
     confidence: Confidence
     note: str | None = None
@@ -58,6 +59,9 @@ class Zone(_Strict):
     sources: list[str] = Field(min_length=1)
 
 
+SCOPE_CHOICES = ("in", "out", "vague")
+
+
 class Fact(_Strict):
     """A Bool fact a use may state; ``default`` names the parameter used when it does not."""
 
@@ -82,7 +86,7 @@ class Manifest(_Strict):
     supplier: str = Field(min_length=2, max_length=2)
     recipient: str = Field(min_length=2, max_length=2)
     description: str = ""
-    schema_file: str = Field(alias="schema")
+    schema_file: str | None = Field(default=None, alias="schema")  # None: the schema all bundled packs share
     versions: list[VersionEntry] = Field(min_length=1)
 
 
@@ -112,6 +116,7 @@ class Version:
     date_note: str | None
     clauses: dict[str, Clause]
     zones: tuple[str, ...]  # zones its clauses mention: the zones in force with this version
+    scopes: tuple[str, ...]  # scope assumptions (choices in | out | vague) its clauses test in ``context.scopes``
     policy_ids: dict[str, str]  # Cedar's policy ids (policy0, ...) for policy_text -> clause @id
     policy_text: str
     policy_set: cedarpy.PolicySet = field(repr=False, compare=False)
@@ -134,6 +139,8 @@ class Pack:
     parameters: dict[str, Parameter]
     zones: dict[str, Zone]
     facts: dict[str, Fact]
+    context_facts: tuple[str, ...] = ()  # every fact of the schema's context; those not in ``facts`` are never read
+    shared_schema: bool = True  # the schema all bundled packs share (its context always has ``scopes``)
 
     def version(self, version_id: str) -> Version:
         """The version with this id; raises ``KeyError`` with the valid ids."""
@@ -156,3 +163,9 @@ class Pack:
 
     def param(self, name: str) -> float | str:
         return self.parameters[name].value
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The scope assumptions some version tests, in the order of ``parameters``."""
+        named = {scope for version in self.versions for scope in version.scopes}
+        return tuple(name for name in self.parameters if name in named)
