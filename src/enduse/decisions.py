@@ -150,6 +150,9 @@ def _explain(verdict: Verdict, clauses: tuple[ClauseRef, ...], missing: list[str
                 parts.append(f"whether the point is in zone {name[len('zone:'):]} (vague band; assumptions {params})")
             elif name in pack.facts:
                 parts.append(f"the fact {name}, which the use does not state ({pack.facts[name].description})")
+            elif name in pack.parameters:
+                parts.append(f"the named assumption {name} ({pack.parameters[name].title}), which the sources leave "
+                             f"vague; settle it with --param {name}=in|out")
             else:
                 parts.append(f"the {name}")
         return "the verdict depends on " + "; ".join(parts)
@@ -196,7 +199,7 @@ def decision_from_row(pack: Pack, row: dict[str, Any]) -> Decision:
         clauses=clauses,
         missing=tuple(row["__missing"]),
         facts=facts,
-        assumptions={name: pack.param(name) for name in row["__assumptions"] if name in read},
+        assumptions={name: pack.param(name) for name in [*row["__assumptions"], *(version.scopes if version else ())] if name in read},
         explanation=_explain(verdict, clauses, row["__missing"], pack, row),
         use_facts={name: row[f"__fact:{name}"] for name in pack.facts if name in facts_read},
         confidence=decision_confidence(pack, row["__version"], row["__clauses"]),

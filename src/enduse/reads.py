@@ -63,9 +63,9 @@ def _named_in(policy_text: str) -> frozenset[tuple[str, str]] | None:
 
 
 def assumptions_read(pack: Pack, version: Version) -> tuple[str, ...]:
-    """Named assumptions ``version``'s verdicts can depend on: those shaping its zones, and the defaults of
-    the facts it reads."""
+    """Named assumptions ``version``'s verdicts can depend on: those shaping its zones, the defaults of
+    the facts it reads, and the scope assumptions it tests."""
     reads = version_reads(version)
     zones = [name for zone in version.zones for name in zone_assumptions(pack.zones[zone])]
     facts = [fact.default for name, fact in pack.facts.items() if reads is None or name in reads.context]
-    return tuple(dict.fromkeys([*zones, *facts]))
+    return tuple(dict.fromkeys([*zones, *facts, *version.scopes]))
