@@ -70,7 +70,7 @@ def raw_engines(n: int, seed: int) -> None:
 
 
 def decision_stage(n: int, seed: int) -> None:
-    pack = load_pack()
+    pack = load_pack("us-ukraine")
     valid, _ = validate_uses(synthetic_uses(n, seed=seed), ["linked_to_invasion"])
     situations, _ = enrich_frame(valid, pack)
     timings, results = {}, {}

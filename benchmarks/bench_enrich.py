@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    pack = load_pack()
+    pack = load_pack("us-ukraine")
     csv = synthetic_uses(args.n, seed=args.seed).write_csv().encode()
     read_s = best(lambda: pl.read_csv(io.BytesIO(csv), infer_schema=False), args.repeat)
     uses = pl.read_csv(io.BytesIO(csv), infer_schema=False)

@@ -5,14 +5,20 @@ import pytest
 from enduse.catalog import load_catalog
 from enduse.errors import InputError
 
-REQUIRED = {"HIMARS": "US", "GMLRS": "US", "M270": "US", "ATACMS": "US", "M777": "US", "M109": "US", "155mm": "US",
-            "Patriot": "US", "NASAMS": "US", "HARM": "US", "JDAM-ER": "US", "GLSDB": "US", "Storm Shadow": "GB",
-            "SCALP": "FR", "IRIS-T": "DE", "Liutyi": "UA", "Neptune": "UA"}
+REQUIRED = {
+    "HIMARS": {"US"}, "GMLRS": {"US"}, "M270": {"US", "GB"}, "ATACMS": {"US"}, "M777": {"US"}, "M109": {"US"}, "155mm": {"US"},
+    "Patriot": {"US", "DE", "NL"}, "NASAMS": {"US", "NO"}, "HARM": {"US"}, "JDAM-ER": {"US"}, "GLSDB": {"US"},
+    "Storm Shadow": {"GB"}, "SCALP": {"FR"}, "IRIS-T": {"DE"}, "Liutyi": {"UA"}, "Neptune": {"UA"},
+    "Challenger 2": {"GB"}, "AS-90": {"GB"}, "Brimstone": {"GB"}, "Starstreak": {"GB"}, "AASM Hammer": {"FR"},
+    "CAESAR": {"FR"}, "LRU": {"FR"}, "MARS II": {"DE"}, "PzH 2000": {"DE"}, "Gepard": {"DE"}, "Marder": {"DE"},
+    "Leopard 2": {"DE"}, "SAMP/T": {"IT", "FR"}, "F-16": {"NL", "DK", "NO", "BE"}, "Archer": {"SE"}, "CV90": {"SE"},
+    "Krab": {"PL"}, "RM-70": {"CZ"},
+}
 
 
-def test_catalogue_has_the_required_systems_and_suppliers():
+def test_catalogue_has_the_required_systems_and_every_supplier():
     catalog = load_catalog()
-    assert {name: catalog[name].supplier for name in REQUIRED} == REQUIRED
+    assert {name: set(catalog[name].suppliers) for name in REQUIRED} == REQUIRED
 
 
 @pytest.mark.parametrize(("word", "name"), [("atacms", "ATACMS"), ("M142", "HIMARS"), ("storm-shadow", "Storm Shadow"),

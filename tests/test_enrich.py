@@ -26,7 +26,7 @@ def situations(pack):
 
 
 def test_categorical_columns_are_strings(situations, pack):
-    for column in ["__country", "__region", "__region_name", "__supplier", "__class", *(BAND + z for z in pack.zones)]:
+    for column in ["__country", "__region", "__region_name", "__class", *(BAND + z for z in pack.zones)]:
         assert situations.schema[column] == pl.String, column
     assert situations.schema["__assumptions"] == pl.List(pl.String)
 

@@ -13,7 +13,7 @@ from matplotlib.colors import to_hex
 from PIL import Image
 from places import PLACES
 
-from enduse.api import with_checked_params
+from enduse.packs.params import with_checked_params
 from enduse.audit import audit
 from enduse.errors import InputError
 from enduse.maps import animate, events_under, render_map, save_figure
@@ -76,7 +76,7 @@ def test_before_the_first_version_the_title_says_so(pack):
 
 
 def test_events_are_drawn_in_their_verdict_colours(pack, events):
-    shown = events_under(events, pack.version_on(AFTER))
+    shown = events_under(events, pack, pack.version_on(AFTER))
     assert 0 < shown.height < events.height
     dots = _gids(render_map(pack, AFTER, shown), "events-")
     expected = shown.group_by("verdict").len()
@@ -97,7 +97,7 @@ def test_events_fall_back_to_given_coordinates_and_renamed_verdicts(pack, events
 
 
 def test_png_and_svg_files(pack, events, tmp_path):
-    figure = render_map(pack, AFTER, events_under(events, pack.version_on(AFTER)))
+    figure = render_map(pack, AFTER, events_under(events, pack, pack.version_on(AFTER)))
     png, svg = save_figure(figure, tmp_path / "map.png"), save_figure(figure, tmp_path / "map.svg")
     with Image.open(png) as image:
         assert image.format == "PNG" and image.width > 1000

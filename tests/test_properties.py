@@ -11,8 +11,8 @@ from enduse import Verdict, check, load_pack_dir
 from enduse.catalog import load_catalog
 from enduse.vocab import PURPOSES, TARGETS
 
-US = [w.name for w in load_catalog() if w.supplier == "US"]
-OTHERS = [w.name for w in load_catalog() if w.supplier != "US"]
+US = [w.name for w in load_catalog() if "US" in w.suppliers]
+OTHERS = [w.name for w in load_catalog() if "US" not in w.suppliers]
 FACT = st.sampled_from(["yes", "no", "unknown"])
 
 # Points around the theatre: Ukraine, western Russia, Belarus and a little beyond.

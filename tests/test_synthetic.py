@@ -131,7 +131,7 @@ def test_clean_rows_are_valid_and_in_vocabulary():
     assert set(df["target"].unique()) == set(TARGETS)
     assert set(df["purpose"].unique()) == set(PURPOSES)
     assert set(df["linked_to_invasion"].unique()) == set(FACT_VALUES)
-    suppliers = {w.name: w.supplier for w in load_catalog()}
+    suppliers = {w.name: w.suppliers[0] for w in load_catalog()}
     us = df["weapon"].replace_strict(suppliers, default="").eq("US").mean()
     assert 0.70 < us < 0.80
     assert 0.05 < df["weapon"].eq(UNKNOWN).mean() < 0.15

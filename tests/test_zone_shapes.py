@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import shape
 
-from enduse.api import with_checked_params
+from enduse.packs.params import with_checked_params
 from enduse.geo.locate import locate_many
 from enduse.zone_shapes import to_degrees, to_metres, zone_shapes, zones_geojson
 from enduse.zones import Band, zone_bands

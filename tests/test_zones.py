@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from enduse.api import with_checked_params
+from enduse.packs.params import with_checked_params
 from enduse.geo.locate import border_stretch, locate_many
 from enduse.packs.params import MAX_KM
 from enduse.zones import Band, zone_bands

@@ -1,7 +1,7 @@
-"""The bulk audit: every row of a table judged by the pack version in force on its date.
+"""The bulk audit: every row of a table judged by its supplier's pack, in the version in force on its date.
 
-``audit_batch`` is the whole pipeline for one batch (validate → enrich →
-decide) and is what every engine of scale runs per partition. ``run_audit``
+``audit_batch`` runs one batch through the judge (``enduse.judge``) and lays out
+the output columns; it is what every engine of scale runs per partition. ``run_audit``
 streams a file through it; ``audit`` is the notebook API. Rows are never
 dropped: each input row ends up either in the output, with its verdict, or in
 the rejects, with its row number and reason — rows in = rows out + rows rejected.
@@ -19,19 +19,28 @@ from typing import Any
 import polars as pl
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from enduse.api import DEFAULT_PACK, load_pack, with_checked_params
-from enduse.decisions import decision_confidence
-from enduse.engines import ENGINES, Engine
-from enduse.enrich import BAND, enrich_frame
+from enduse.columns import (
+    CANDIDATES,
+    CLAUSES,
+    CONFIDENCE,
+    MISSING,
+    PACK,
+    SUPPLIER,
+    VERDICT,
+    VERSION,
+    ZONES,
+)
 from enduse.errors import EnduseError, InputError
-from enduse.evaluate import Memo, decide_frame
+from enduse.judge import Judge
 from enduse.packs.model import Pack
+from enduse.packs.registry import PackSet
+from enduse.scale import dask_batches
 from enduse.tables import TableWriter, count_rows, read_batches
-from enduse.uses import REASON, ROW, USE_COLUMNS, validate_uses
+from enduse.uses import REASON, USE_COLUMNS
 
 RESULT_COLUMNS = (
-    "verdict", "version", "clauses", "missing", "confidence", "country", "region", "border_distance_km", "zones",
-    "resolved_lat", "resolved_lon",
+    "verdict", "supplier", "pack", "version", "clauses", "missing", "confidence", "candidates", "country", "region",
+    "border_distance_km", "zones", "resolved_lat", "resolved_lon",
 )
 REJECT_COLUMNS = ("row", REASON)
 
@@ -60,69 +69,45 @@ def apply_mapping(frame: pl.DataFrame, mapping: Mapping[str, str]) -> pl.DataFra
     return frame.with_columns(pl.col(source).alias(standard) for standard, source in mapping.items())
 
 
-def _confidence(decided: pl.DataFrame, pack: Pack) -> pl.Expr:
-    """``decision_confidence`` of each row, computed once per distinct (version, clauses)."""
-    key = pl.concat_str(pl.col("__version").fill_null(""), pl.col("__clauses").list.join(","), separator="|")
-    table = {
-        k: decision_confidence(pack, k.split("|")[0] or None, [c for c in k.split("|")[1].split(",") if c])
-        for k in decided.select(key.unique()).to_series()
-    }
-    return key.replace_strict(table, default=None, return_dtype=pl.String)
-
-
 def audit_batch(
     frame: pl.DataFrame,
-    pack: Pack,
-    engine: Engine,
+    judge: Judge,
     *,
     first_row: int = 1,
     mapping: Mapping[str, str] | None = None,
-    memo: Memo | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(decided rows, rejected rows) for one batch whose first row is input row ``first_row``.
 
     Decided rows keep every input column and gain ``RESULT_COLUMNS`` (renamed
     by ``result_names`` on a clash); rejected rows keep every input column and
     gain ``row`` and ``reason``. A row whose evaluation raised a Cedar error is
-    rejected with the clauses named — never given a verdict. ``memo`` carries decisions
-    over from earlier batches of the same run.
+    rejected with the clauses named — never given a verdict. The judge keeps decisions
+    from earlier batches of the same run.
     """
     originals = frame.columns
     clash = [c for c in REJECT_COLUMNS if c in originals]
     if clash:
         raise InputError(f"the input has column(s) {', '.join(clash)}, which the rejects file uses; rename them")
-    mapped = apply_mapping(frame, mapping or {})
-    facts = [name for name in pack.facts if name in mapped.columns]
-    valid, invalid = validate_uses(mapped, facts, first_row=first_row)
-    situations, unresolved = enrich_frame(valid, pack)
-    decided = decide_frame(situations, pack, engine, memo=memo)
-    failed = pl.col("__errors").list.len() > 0
-    errored = decided.filter(failed).select(
-        *originals, pl.col(ROW).alias("row"),
-        pl.format("Cedar evaluation error in clause(s) {} of version {}", pl.col("__errors").list.join(", "), "__version").alias(REASON),
-    )
+    judged = judge.table(apply_mapping(frame, mapping or {}), first_row=first_row)
     names = result_names(originals)
-    zones = [
-        pl.when((pl.col(BAND + z) == "inside") & pl.col("__version").is_in([v.id for v in pack.versions if z in v.zones]))
-        .then(pl.lit(z))
-        for z in pack.zones
-    ]
-    out = decided.filter(~failed).select(
+    out = judged.rows.select(
         *originals,
-        pl.col("__verdict").alias(names["verdict"]),
-        pl.col("__version").alias(names["version"]),
-        pl.col("__clauses").alias(names["clauses"]),
-        pl.col("__missing").alias(names["missing"]),
-        _confidence(decided, pack).alias(names["confidence"]),
+        pl.col(VERDICT).alias(names["verdict"]),
+        pl.col(SUPPLIER).alias(names["supplier"]),
+        pl.col(PACK).alias(names["pack"]),
+        pl.col(VERSION).alias(names["version"]),
+        pl.col(CLAUSES).alias(names["clauses"]),
+        pl.col(MISSING).alias(names["missing"]),
+        pl.col(CONFIDENCE).alias(names["confidence"]),
+        pl.col(CANDIDATES).alias(names["candidates"]),
         pl.col("__country").alias(names["country"]),
         pl.col("__region").alias(names["region"]),
         pl.col("__border_km").alias(names["border_distance_km"]),
-        (pl.concat_list(zones).list.drop_nulls() if zones else pl.lit([], pl.List(pl.String))).alias(names["zones"]),
+        pl.col(ZONES).alias(names["zones"]),
         pl.col("__lat").alias(names["resolved_lat"]),
         pl.col("__lon").alias(names["resolved_lon"]),
     )
-    rejects = pl.concat([r.select(*originals, "row", REASON) for r in (invalid, unresolved, errored)], how="vertical_relaxed")
-    return out, rejects.sort("row")
+    return out, judged.rejects.select(*originals, "row", REASON)
 
 
 @dataclass
@@ -147,7 +132,8 @@ class AuditSummary:
 
 
 def default_rejects_path(output: Path) -> Path:
-    return output.with_name(output.name.split(".")[0] + ".rejects.csv")
+    """``a.x.csv`` → ``a.x.rejects.csv``: follows the whole output name, so two outputs never share rejects."""
+    return output.with_name(output.stem + ".rejects.csv")
 
 
 def _numbered(batches: Iterable[pl.DataFrame], adapter: Callable[[pl.DataFrame], pl.DataFrame] | None) -> Iterator[tuple[int, pl.DataFrame]]:
@@ -163,7 +149,7 @@ def run_audit(
     output: str | Path,
     *,
     rejects: str | Path | None = None,
-    pack: Pack | str | Path = DEFAULT_PACK,
+    pack: Pack | PackSet | str | Path | None = None,
     params: Mapping[str, str] | None = None,
     engine: str = "columnar",
     scheduler: str | None = None,
@@ -175,25 +161,20 @@ def run_audit(
 ) -> AuditSummary:
     """Audit the table in ``source`` into ``output`` and ``rejects`` (both written atomically).
 
-    ``engine`` is ``columnar``, ``cedar`` (the reference, slow) or ``dask``
-    (columnar on a Dask cluster at ``scheduler``, or on a local one). Raises
-    ``TooManyRejects`` (and writes nothing) once more than ``max_rejects`` rows are rejected.
+    ``pack=None`` judges each row by its supplier's bundled pack; a pack forces one. ``engine`` is
+    ``columnar``, ``cedar`` (the reference, slow) or ``dask`` (columnar on a Dask cluster at ``scheduler``,
+    or on a local one). Raises ``TooManyRejects`` (and writes nothing) once more than ``max_rejects`` rows
+    are rejected.
     """
-    base = pack if isinstance(pack, Pack) else load_pack(pack)
-    the_pack = with_checked_params(base, params)
-    if engine not in (*ENGINES, "dask"):
-        raise InputError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}, dask")
+    judge = Judge.create(pack, params, engine="columnar" if engine == "dask" else engine)
     output = Path(output)
     summary = AuditSummary(output=output, rejects=Path(rejects) if rejects else default_rejects_path(output))
     show = sys.stderr.isatty() if progress is None else progress
     numbered = _numbered(read_batches(source, batch_size), adapter)
     if engine == "dask":
-        from enduse.scale import dask_batches
-
-        results = dask_batches(numbered, pack_path=base.path, params=params or {}, mapping=mapping or {}, scheduler=scheduler)
+        results = dask_batches(numbered, audit_batch, judge.spec, mapping=mapping or {}, scheduler=scheduler)
     else:
-        memo = Memo()
-        results = (audit_batch(b, the_pack, ENGINES[engine], first_row=r, mapping=mapping, memo=memo) for r, b in numbered)
+        results = (audit_batch(b, judge, first_row=r, mapping=mapping) for r, b in numbered)
     with (
         TableWriter(summary.output) as decided_out,
         TableWriter(summary.rejects) as rejected_out,
@@ -218,7 +199,7 @@ def run_audit(
 
 def audit(
     frame: Any,
-    pack: Pack | str | Path = DEFAULT_PACK,
+    pack: Pack | PackSet | str | Path | None = None,
     *,
     params: Mapping[str, str] | None = None,
     engine: str = "columnar",
@@ -231,10 +212,8 @@ def audit(
     """
     is_pandas = type(frame).__module__.startswith("pandas")
     table = pl.from_pandas(frame) if is_pandas else frame
-    the_pack = with_checked_params(pack if isinstance(pack, Pack) else load_pack(pack), params)
-    if engine not in ENGINES:
-        raise InputError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
-    decided, rejected = audit_batch(table.with_row_index("_input_order", offset=1), the_pack, ENGINES[engine], mapping=mapping)
+    judge = Judge.create(pack, params, engine)
+    decided, rejected = audit_batch(table.with_row_index("_input_order", offset=1), judge, mapping=mapping)
     merged = pl.concat([decided, rejected.rename({REASON: "reject_reason"}).drop("row")], how="diagonal_relaxed")
     merged = merged.sort("_input_order").drop("_input_order")
     return merged.to_pandas() if is_pandas else merged

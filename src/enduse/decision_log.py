@@ -33,6 +33,7 @@ from typing import Any
 
 from enduse.errors import InputError
 from enduse.files import atomic_path
+from enduse.packs.loader import SHARED, SHARED_SCHEMA
 from enduse.packs.model import Pack
 
 ENV_VAR = "ENDUSE_LOG"
@@ -72,15 +73,20 @@ def sha256_text(text: str) -> str:
 
 
 def pack_digest(pack: Pack) -> str:
-    """sha256 over every file of the pack's directory (relative path and bytes, in path order).
+    """sha256 over every file of the pack's directory (relative path and bytes, in path order), and over the
+    shared schema and facts when the pack uses them.
 
     Two packs with the same digest judge alike; parameter overrides are not
     files and are logged beside the digest, in the record's input.
     """
     root = Path(pack.path)
+    files = [(path.relative_to(root).as_posix(), path) for path in root.rglob("*")
+             if path.is_file() and "__pycache__" not in path.parts]
+    if pack.shared_schema:
+        files += [(f"(shared)/{name}", SHARED / name) for name in (SHARED_SCHEMA, "facts.toml")]
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+    for name, path in sorted(files):
+        digest.update(name.encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 

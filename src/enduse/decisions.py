@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from enduse.catalog import load_catalog
+from enduse.columns import CLAUSES, CONFIDENCE, FACT, MISSING, SUPPLIER, VAGUE_ZONES, VERDICT, VERSION, ZONES
 from enduse.packs.model import Pack, Source
 from enduse.reads import assumptions_read, version_reads
 
@@ -102,10 +104,10 @@ class DerivedFacts:
 
 @dataclass(frozen=True)
 class Decision:
-    """The answer for one use under one pack version."""
+    """The answer for one use: under one pack version, or combined from several candidate suppliers' packs."""
 
     verdict: Verdict
-    pack: str
+    pack: str | None  # None: no pack governs the supplier, or several candidates (see ``candidates``)
     version: str | None
     version_confidence: str | None
     clauses: tuple[ClauseRef, ...]
@@ -116,11 +118,14 @@ class Decision:
     use_facts: dict[str, str] = field(default_factory=dict)
     confidence: str | None = None  # lowest of the version's and the deciding clauses' confidence
     version_date_confidence: str | None = None  # how sure the sources are of the version's start date
+    supplier: str | None = None  # the supplier whose pack judged; None for several candidates
+    candidates: tuple[Decision, ...] = ()  # each candidate supplier's decision, when the use does not settle which
 
     def to_json(self) -> dict[str, Any]:
         return {
             "verdict": self.verdict.value,
             "pack": self.pack,
+            "supplier": self.supplier,
             "version": self.version,
             "version_confidence": self.version_confidence,
             "confidence": self.confidence,
@@ -131,16 +136,18 @@ class Decision:
             "use_facts": dict(self.use_facts),
             "assumptions": dict(self.assumptions),
             "explanation": self.explanation,
+            "candidates": [
+                {"supplier": c.supplier, "pack": c.pack, "version": c.version, "verdict": c.verdict.value,
+                 "clauses": [clause.to_json() for clause in c.clauses], "missing": list(c.missing),
+                 "confidence": c.confidence, "explanation": c.explanation}
+                for c in self.candidates
+            ],
         }
 
 
 def _explain(verdict: Verdict, clauses: tuple[ClauseRef, ...], missing: list[str], pack: Pack, row: dict[str, Any]) -> str:
     if verdict is Verdict.NOT_GOVERNED:
-        if row["__version"] is None:
-            return f"no version of {pack.name} is in force before {pack.versions[0].effective_from}"
-        if row["__supplier"] is None:
-            return f"no possible weapon is supplied by {pack.supplier}"
-        return f"{row['__weapon']} is supplied by {row['__supplier']}; {pack.name} governs {pack.supplier}-supplied weapons"
+        return f"no version of {pack.name} is in force before {pack.versions[0].effective_from}"
     if verdict is Verdict.INDETERMINATE:
         parts = []
         for name in missing:
@@ -164,44 +171,68 @@ def _explain(verdict: Verdict, clauses: tuple[ClauseRef, ...], missing: list[str
     return "no clause permits this use"
 
 
-def decision_from_row(pack: Pack, row: dict[str, Any]) -> Decision:
-    """The ``Decision`` for one decided row of ``enduse.evaluate.decide_frame``."""
-    version = pack.version(row["__version"]) if row["__version"] else None
-    read = assumptions_read(pack, version) if version else ()
-    reads = version_reads(version) if version else None
-    facts_read = [name for name in pack.facts if version and (reads is None or name in reads.context)]
-    verdict = Verdict(row["__verdict"])
-    refs = []
-    for clause_id in row["__clauses"]:
-        clause = version.clauses[clause_id]
-        refs.append(ClauseRef(clause_id, clause.effect, tuple((s, pack.sources[s]) for s in clause.sources),
-                              clause_confidence(pack, version.id, clause_id)))
-    clauses = tuple(refs)
-    bands = {zone: row[f"__band:{zone}"] for zone in (version.zones if version else ())}
-    facts = DerivedFacts(
+def _derived(row: dict[str, Any]) -> DerivedFacts:
+    return DerivedFacts(
         country=row["__country"],
         region=row["__region"],
         region_name=row["__region_name"],
         border_distance_km=row["__border_km"],
-        zones=tuple(z for z, b in bands.items() if b == "inside"),
-        vague_zones=tuple(z for z, b in bands.items() if b == "vague"),
-        weapon_supplier=row["__supplier"],
-        weapon_class=row["__class"],
+        zones=tuple(row[ZONES]),
+        vague_zones=tuple(row[VAGUE_ZONES]),
+        weapon_supplier=row[SUPPLIER],
+        weapon_class=load_catalog()[row["__weapon"]].weapon_class if row["__weapon"] in load_catalog().weapons else None,
         lat=row["__lat"],
         lon=row["__lon"],
         place=row["__place_label"],
     )
+
+
+def decision_from_row(pack: Pack | None, row: dict[str, Any], *, ungoverned: str | None = None) -> Decision:
+    """The ``Decision`` for one judged row (``enduse.judge``): under ``pack``, or, with no pack, NOT_GOVERNED
+    for the reason ``ungoverned`` gives."""
+    if pack is None:
+        return Decision(verdict=Verdict.NOT_GOVERNED, pack=None, version=None, version_confidence=None, clauses=(),
+                        missing=(), facts=_derived(row), assumptions={}, explanation=ungoverned or "no pack governs this use",
+                        supplier=row[SUPPLIER])
+    version = pack.version(row[VERSION]) if row[VERSION] else None
+    read = assumptions_read(pack, version) if version else ()
+    reads = version_reads(version) if version else None
+    facts_read = [name for name in pack.facts if version and (reads is None or name in reads.context)]
+    verdict = Verdict(row[VERDICT])
+    refs = []
+    for clause_id in row[CLAUSES]:
+        clause = version.clauses[clause_id]
+        refs.append(ClauseRef(clause_id, clause.effect, tuple((s, pack.sources[s]) for s in clause.sources),
+                              clause_confidence(pack, version.id, clause_id)))
+    clauses = tuple(refs)
     return Decision(
         verdict=verdict,
         pack=pack.name,
         version=version.id if version else None,
         version_confidence=version.confidence if version else None,
         clauses=clauses,
-        missing=tuple(row["__missing"]),
-        facts=facts,
+        missing=tuple(row[MISSING]),
+        facts=_derived(row),
         assumptions={name: pack.param(name) for name in [*row["__assumptions"], *(version.scopes if version else ())] if name in read},
-        explanation=_explain(verdict, clauses, row["__missing"], pack, row),
-        use_facts={name: row[f"__fact:{name}"] for name in pack.facts if name in facts_read},
-        confidence=decision_confidence(pack, row["__version"], row["__clauses"]),
+        explanation=_explain(verdict, clauses, row[MISSING], pack, row),
+        use_facts={name: row[FACT + name] for name in pack.facts if name in facts_read},
+        confidence=row[CONFIDENCE],
         version_date_confidence=version.date_confidence if version else None,
+        supplier=row[SUPPLIER],
+    )
+
+
+def combined_decision(candidates: list[Decision], row: dict[str, Any]) -> Decision:
+    """The decision for a use several suppliers' packs may govern (``row`` is its combined row of the judge)."""
+    verdict = Verdict(row[VERDICT])
+    each = "; ".join(f"{c.supplier}: {c.verdict.value}" for c in candidates)
+    if verdict is Verdict.INDETERMINATE and "supplier" in row[MISSING]:
+        explanation = f"the verdict depends on the supplier, which the use does not state ({each}); state it with --supplier"
+    else:
+        explanation = f"every candidate supplier's pack gives {verdict.value} ({each})"
+    assumptions = {f"{c.pack}:{name}": value for c in candidates for name, value in c.assumptions.items()}
+    return Decision(
+        verdict=verdict, pack=None, version=None, version_confidence=None, clauses=(), missing=tuple(row[MISSING]),
+        facts=_derived(row), assumptions=assumptions, explanation=explanation, confidence=row[CONFIDENCE],
+        candidates=tuple(candidates),
     )

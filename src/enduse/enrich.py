@@ -1,41 +1,42 @@
 """Enrichment: valid uses plus a pack become *situations*, ready to evaluate.
 
 This is the only stage that touches geography and the weapon catalogue, and it
-works on whole tables. It resolves place names (each distinct name once),
-derives country, region, border distance and zone bands for every point, looks
-weapons up, and fills facts a use does not state from the pack's named
-defaults, recording per row which assumptions it relied on.
+works on whole tables, in two steps. ``locate_uses`` is the same for every pack:
+it resolves place names (each distinct name once) and derives country, region
+and border distance of every point. ``situate`` is what one pack adds: zone
+bands, weapon attributes, and facts a use does not state filled from the pack's
+named defaults, recording per row which assumptions it relied on. A use that
+several packs may govern is located once and situated under each.
 
-Columns added: ``__lat``/``__lon`` (filled from places), ``__place_label``,
-``__country``, ``__region``, ``__region_name``, ``__border_km``,
-``__band:<zone>`` (inside / vague / outside), ``__supplier``, ``__class``,
-``__fact:<name>`` for every fact of the pack, and ``__assumptions``.
+Columns added by ``locate_uses``: ``__lat``/``__lon`` (filled from places),
+``__place_label``, ``__country``, ``__region``, ``__region_name``,
+``__border_km``; by ``situate``: ``__band:<zone>`` (inside / vague / outside),
+``__class``, ``__fact:<name>`` for every fact of the pack, and ``__assumptions``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from enduse.catalog import load_catalog
+from enduse.columns import BAND
 from enduse.errors import InputError
 from enduse.geo.gazetteer import PlaceError, resolve_place
-from enduse.geo.locate import locate_many, places
+from enduse.geo.locate import Locations, locate_many, places
 from enduse.packs.model import Pack
 from enduse.uses import FACT, REASON, ROW
 from enduse.vocab import suggest
 from enduse.zones import BANDS, ZoneBands, zone_bands
 
-BAND = "__band:"
 
-
-def _check_stated_facts(uses: pl.DataFrame, pack: Pack) -> None:
-    for column in uses.columns:
-        name = column[len(FACT) :]
-        if column.startswith(FACT) and name not in pack.facts:
-            hints = suggest(name, pack.facts)
-            hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
-            raise InputError(f"pack {pack.name!r} knows no fact {name!r}{hint} (facts: {', '.join(pack.facts) or 'none'})")
+def unknown_fact(name: str, known: list[str], where: str) -> InputError:
+    """The error for a stated fact outside ``known`` (the facts of ``where``), with suggestions."""
+    hints = suggest(name, known)
+    hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
+    return InputError(f"{where} knows no fact {name!r}{hint} (facts: {', '.join(known) or 'none'})")
 
 
 def _resolve_places(uses: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -64,10 +65,8 @@ def _resolve_places(uses: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def _weapon(attribute: str) -> pl.Expr:
     catalog = list(load_catalog())
-    values = [getattr(w, attribute) for w in catalog]
-    dtype = pl.List(pl.String) if isinstance(values[0], tuple) else pl.String
     return pl.col("__weapon").replace_strict(
-        [w.name for w in catalog], [list(v) if isinstance(v, tuple) else v for v in values], default=None, return_dtype=dtype
+        [w.name for w in catalog], [getattr(w, attribute) for w in catalog], default=None, return_dtype=pl.String
     )
 
 
@@ -95,31 +94,52 @@ def _assumptions(uses: pl.DataFrame, pack: Pack, bands: dict[str, ZoneBands]) ->
     return pl.Series("__assumptions", lists, dtype=pl.List(pl.String)).gather(index)
 
 
-def enrich_frame(uses: pl.DataFrame, pack: Pack) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Derive the situation of every valid use for ``pack``: (situations, rejected rows).
+@dataclass(frozen=True)
+class Located:
+    """Valid uses with their geography; ``locations`` is aligned with the rows of ``uses``."""
 
-    Raises ``InputError`` if the uses state a fact the pack does not know.
-    """
-    _check_stated_facts(uses, pack)
+    uses: pl.DataFrame
+    locations: Locations
+    rejects: pl.DataFrame  # rows whose place name did not resolve: input columns, row, reason
+
+
+def locate_uses(uses: pl.DataFrame) -> Located:
+    """Resolve places and locate every valid use; the part of enrichment no pack changes."""
     located, rejects = _resolve_places(uses)
-    lat, lon = located["__lat"].to_numpy(), located["__lon"].to_numpy()
-    where = locate_many(lat, lon)
-    bands = zone_bands(pack, where, lat, lon)
+    where = locate_many(located["__lat"].to_numpy(), located["__lon"].to_numpy())
     table = places()
-    facts = []
-    for name, fact in pack.facts.items():
-        stated = pl.col(FACT + name) if FACT + name in located.columns else pl.lit(None, pl.String)
-        facts.append(stated.fill_null(str(pack.param(fact.default))).alias(FACT + name))
-    situations = located.with_columns(
+    frame = located.with_columns(
         _labelled("__country", table.country, where.place),
         _labelled("__region", table.region, where.place),
         _labelled("__region_name", table.region_name, where.place),
         pl.Series("__border_km", where.border_distance_km, dtype=pl.Float64),
+    )
+    return Located(frame, where, rejects)
+
+
+def situate(uses: pl.DataFrame, locations: Locations, pack: Pack) -> pl.DataFrame:
+    """Add what ``pack`` needs to judge the located ``uses``: zone bands, weapon class, facts and assumptions."""
+    lat, lon = uses["__lat"].to_numpy(), uses["__lon"].to_numpy()
+    bands = zone_bands(pack, locations, lat, lon)
+    facts = []
+    for name, fact in pack.facts.items():
+        stated = pl.col(FACT + name) if FACT + name in uses.columns else pl.lit(None, pl.String)
+        facts.append(stated.fill_null(str(pack.param(fact.default))).alias(FACT + name))
+    return uses.with_columns(
         *(_labelled(BAND + zone, BANDS, result.codes) for zone, result in bands.items()),
-    ).with_columns(
         *facts,
-        _assumptions(located, pack, bands),
-        _weapon("suppliers").list.first().alias("__supplier"),
+        _assumptions(uses, pack, bands),
         _weapon("weapon_class").alias("__class"),
     )
-    return situations, rejects
+
+
+def enrich_frame(uses: pl.DataFrame, pack: Pack) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The situation of every valid use under one pack: (situations, rejected rows).
+
+    Raises ``InputError`` if the uses state a fact the pack does not know.
+    """
+    for column in uses.columns:
+        if column.startswith(FACT) and column[len(FACT):] not in pack.facts:
+            raise unknown_fact(column[len(FACT):], list(pack.facts), f"pack {pack.name!r}")
+    located = locate_uses(uses)
+    return situate(located.uses, located.locations, pack), located.rejects

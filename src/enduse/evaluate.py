@@ -15,6 +15,7 @@ A Cedar error in any completion is reported in ``errors``, never turned into a v
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from enduse.catalog import load_catalog
 from enduse.decisions import Verdict
 from enduse.engines import NAMESPACE, CedarEngine, Engine
 from enduse.enrich import BAND
+from enduse.errors import InputError
 from enduse.packs.model import Pack
 from enduse.reads import named_entities, version_reads
 from enduse.uses import FACT
@@ -133,6 +135,20 @@ def scope_values(pack: Pack) -> dict[str, list[bool]]:
     return {name: values[str(pack.param(name))] for name in pack.scopes}
 
 
+def resolve_version(pack: Pack, version: str | None) -> str | None:
+    """A version id from ``version`` given as an id or a date (``None`` stays ``None``); ``InputError`` otherwise."""
+    if version is None or version in pack.version_ids:
+        return version
+    try:
+        day = dt.date.fromisoformat(version)
+    except ValueError:
+        raise InputError(f"pack {pack.name!r} has no version {version!r} ({', '.join(pack.version_ids)})") from None
+    found = pack.version_on(day)
+    if found is None:
+        raise InputError(f"no version of {pack.name!r} is in force on {day}")
+    return found.id
+
+
 def with_versions(situations: pl.DataFrame, pack: Pack, forced: str | None = None) -> pl.DataFrame:
     """Add ``__version``: the id of the version in force on each row's date (null before the first),
     or ``forced`` (a version id) for every row."""
@@ -193,7 +209,7 @@ def _requests(completions: pl.DataFrame, pack: Pack) -> pl.DataFrame:
         pl.col("__country").alias("country"),
         (pl.col("__region").fill_null("") if "__region" in completions.columns else pl.lit("")).alias("region"),
         (pl.concat_list(zones).list.drop_nulls() if zones else pl.lit([], pl.List(pl.String))).alias("zones"),
-        *([_set_of(pack.scopes).alias("scopes")] if pack.scopes or pack.shared_schema else []),
+        _set_of(pack.scopes).alias("scopes"),
         *((pl.col(DIM + f) if f in pack.facts else pl.lit(False)).alias(f) for f in pack.context_facts or pack.facts),
     )
     return completions.with_columns(

@@ -401,12 +401,14 @@ def render_map(pack: Pack, day: dt.date, events: pl.DataFrame | None = None) -> 
     return figure
 
 
-def events_under(events: pl.DataFrame, version: Version | None) -> pl.DataFrame:
-    """The rows of an audit output judged under ``version`` (none for ``None``)."""
+def events_under(events: pl.DataFrame, pack: Pack, version: Version | None) -> pl.DataFrame:
+    """The rows of an audit output judged under ``version`` of ``pack`` (none for ``None``)."""
     column = _result(events, "version")
     if column is None:
         raise InputError("events: not an audit output (no version column); run `enduse audit` first")
-    return events.filter(pl.col(column) == version.id if version else pl.col(column).is_null())
+    judged = events.filter(pl.col(column) == version.id if version else pl.col(column).is_null())
+    by = _result(judged, "pack")
+    return judged if by is None else judged.filter(pl.col(by) == pack.name)
 
 
 def map_format(path: str | Path, formats: tuple[str, ...] = FORMATS) -> str:
@@ -456,7 +458,7 @@ def animate(
     frames = []
     for day in days:
         version = pack.version_on(day)
-        figure = render_map(pack, day, events_under(events, version) if events is not None else None)
+        figure = render_map(pack, day, events_under(events, pack, version) if events is not None else None)
         frames.append((f"{len(frames) + 1:02d}-{version.id if version else 'none'}", _encode(figure, "png")))
     if target.suffix:
         images = [Image.open(io.BytesIO(png)).convert("RGB") for _, png in frames]

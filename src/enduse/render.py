@@ -11,7 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from enduse.decisions import Decision, Verdict
-from enduse.packs.model import Pack
+from enduse.packs.model import Pack, Parameter
+from enduse.packs.registry import PackSet
 
 COLOURS = {
     Verdict.ALLOWED: "bold green",
@@ -39,12 +40,32 @@ def _version_line(decision: Decision, pack: Pack) -> str:
     return line
 
 
-def decision_view(decision: Decision, pack: Pack) -> Group:
+def _clause_lines(decision: Decision) -> list[Text]:
+    lines = []
+    for clause in decision.clauses:
+        lines.append(Text(f"  {clause.id} ({clause.effect}; confidence {clause.confidence})", style="bold"))
+        for _source_id, source in clause.sources:
+            quote = f"“{source.quote}”" if source.kind == "quote" else f"(summary) {source.quote}"
+            lines.append(Text(f"    {source.outlet}, {source.date} [{source.confidence}]: {quote}"))
+            if source.url:
+                lines.append(Text(f"      {source.url}", style="dim"))
+    return lines
+
+
+def _candidate_lines(decision: Decision, packs: PackSet) -> list[Text]:
+    lines = [Text("Candidate suppliers (the use does not say which supplied the weapon)", style="bold")]
+    for candidate in decision.candidates:
+        where = f"{candidate.pack} @ {candidate.version}" if candidate.pack and candidate.version else candidate.pack or "no pack"
+        lines.append(Text.assemble(f"  {candidate.supplier}: ", verdict_text(candidate.verdict), f"  {where} — {candidate.explanation}"))
+    return lines
+
+
+def decision_view(decision: Decision, packs: PackSet) -> Group:
     """Everything a reader needs to see why: verdict, version, clauses with quotes, facts, assumptions."""
-    parts: list = [
-        Text.assemble(verdict_text(decision.verdict), "  ", decision.explanation),
-        Text(f"Version in force: {_version_line(decision, pack)}", style="dim"),
-    ]
+    parts: list = [Text.assemble(verdict_text(decision.verdict), "  ", decision.explanation)]
+    pack = packs.pack(decision.pack) if decision.pack else None
+    if pack is not None:
+        parts.append(Text(f"Version in force: {_version_line(decision, pack)}", style="dim"))
     if decision.confidence:
         parts.append(Text(f"Confidence of the grounds (version and deciding clauses): {decision.confidence}", style="dim"))
     if decision.missing:
@@ -52,11 +73,9 @@ def decision_view(decision: Decision, pack: Pack) -> Group:
     if decision.clauses:
         heading = "Clauses that decide, depending on the missing facts" if decision.missing else "Deciding clauses"
         parts.append(Text(heading, style="bold"))
-        for clause in decision.clauses:
-            parts.append(Text(f"  {clause.id} ({clause.effect}; confidence {clause.confidence})", style="bold"))
-            for _source_id, source in clause.sources:
-                quote = f"“{source.quote}”" if source.kind == "quote" else f"(summary) {source.quote}"
-                parts.append(Text(f"    {source.outlet}, {source.date} [{source.confidence}]: {quote}"))
+        parts.extend(_clause_lines(decision))
+    if decision.candidates:
+        parts.extend(_candidate_lines(decision, packs))
     facts = Table(title="Derived facts", show_header=False, expand=True)
     facts.add_column("fact", style="dim")
     facts.add_column("value")
@@ -71,10 +90,16 @@ def decision_view(decision: Decision, pack: Pack) -> Group:
         for column in ("name", "value", "meaning"):
             assumptions.add_column(column)
         for name, value in decision.assumptions.items():
-            param = pack.parameters[name]
+            param = _parameter(packs, decision, name)
             assumptions.add_row(name, f"{value:g} {param.unit or ''}" if isinstance(value, float) else str(value), param.title)
         parts.append(assumptions)
     return Group(Rule("enduse check"), *parts)
+
+
+def _parameter(packs: PackSet, decision: Decision, name: str) -> Parameter:
+    """The named assumption ``name`` (``pack:name`` in a decision combined from candidates)."""
+    pack, _, own = name.rpartition(":")
+    return packs.pack(pack or decision.pack).parameters[own]
 
 
 def decisions_table(rows: Sequence[tuple[str, str, Decision]], title: str) -> Table:
@@ -87,6 +112,22 @@ def decisions_table(rows: Sequence[tuple[str, str, Decision]], title: str) -> Ta
         if decision.missing:
             detail = f"missing: {', '.join(decision.missing)}" + (f" | {detail}" if decision.clauses else "")
         table.add_row(label, day, verdict_text(decision.verdict), decision.version or "—", detail)
+    return table
+
+
+def comparison_table(rows: Sequence[dict], title: str) -> Table:
+    """``enduse.compare.compare_suppliers`` rows: one line per supplier (or group of its weapons)."""
+    table = Table(title=title, show_lines=True, expand=True)
+    for column in ("supplier", "weapons", "verdict", "version", "clauses / missing", "source"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        detail = ", ".join(row["clauses"]) or row["explanation"]
+        if row["missing"]:
+            detail = f"missing: {', '.join(row['missing'])}" + (f" | {detail}" if row["clauses"] else "")
+        source = row["source"]
+        cited = "" if source is None else f"{source['outlet']}, {source['date']}: “{source['quote']}”"
+        table.add_row(row["supplier"], ", ".join(row["weapons"]), verdict_text(Verdict(row["verdict"])),
+                      f"{row['pack'] or '—'} @ {row['version'] or '—'}", detail, cited)
     return table
 
 

@@ -2,41 +2,40 @@
 
 Reading, row numbering and the atomic writers stay in the calling process, so
 a Dask run writes exactly what a local run writes; only judging the batches
-moves to the workers. Workers load the pack themselves (by path, with the same
-parameter overrides) because compiled Cedar handles do not travel.
+moves to the workers. Workers rebuild the caller's judge from its spec (pack
+directories and changed assumptions) because compiled Cedar handles do not
+travel; each worker builds it once.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import polars as pl
 
 from enduse.errors import InputError
+from enduse.judge import Judge, JudgeSpec
+
+#: What a worker runs on a batch: ``work(batch, judge, first_row=..., mapping=...)`` → (decided, rejected).
+Work = Callable[..., tuple[pl.DataFrame, pl.DataFrame]]
 
 
-def _judge_remote(
-    batch: pl.DataFrame, pack_path: str, params: Mapping[str, str], mapping: Mapping[str, str], first_row: int
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    from enduse.api import load_pack, with_checked_params
-    from enduse.audit import audit_batch
-    from enduse.engines import ENGINES
-
-    pack = with_checked_params(load_pack(pack_path), params)
-    return audit_batch(batch, pack, ENGINES["columnar"], first_row=first_row, mapping=mapping)
+def _judge_remote(work: Work, batch: pl.DataFrame, spec: JudgeSpec, mapping: Mapping[str, str], first_row: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    judge: Judge = spec.build()
+    return work(batch, judge, first_row=first_row, mapping=mapping)
 
 
 def dask_batches(
     numbered: Iterable[tuple[int, pl.DataFrame]],
+    work: Work,
+    spec: JudgeSpec,
     *,
-    pack_path: str,
-    params: Mapping[str, str],
     mapping: Mapping[str, str],
     scheduler: str | None = None,
     window: int = 4,
 ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
-    """Judge ``(first_row, batch)`` pairs on a Dask cluster, yielding results in input order.
+    """Run ``work`` on ``(first_row, batch)`` pairs on a Dask cluster with the judge ``spec`` describes, in input order.
 
     ``scheduler`` is the address of a running scheduler; without one a local
     cluster of two worker processes is started for the run. At most ``window``
@@ -58,7 +57,7 @@ def dask_batches(
     try:
         pending = deque()
         for first_row, batch in numbered:
-            pending.append(client.submit(_judge_remote, batch, pack_path, dict(params), dict(mapping), first_row, pure=False))
+            pending.append(client.submit(_judge_remote, work, batch, spec, dict(mapping), first_row, pure=False))
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:

@@ -62,7 +62,7 @@ BORDER_BAND_KM = 150.0
 #: The border is simplified to this tolerance (~5 km) before offsetting, so that "at right angles" follows the
 #: border's general course rather than the zigzags of its surveyed line.
 SMOOTHING_DEG = 0.05
-#: Weapon mix: US systems, other suppliers' systems, and ``unknown``; uniform within each group.
+#: Weapon mix: systems mainly supplied by the US, other suppliers' systems, and ``unknown``; uniform within each group.
 US_SHARE = 0.75
 OTHER_SUPPLIER_SHARE = 0.15
 #: Probabilities of ``yes``, ``no``, ``unknown`` for ``linked_to_invasion`` (in ``FACT_VALUES`` order).
@@ -136,8 +136,8 @@ def _pick(
 def _weapon_words() -> tuple[list[str], list[float]]:
     """Catalogue names (catalogue order) and ``unknown``, with the probabilities of the weapon mix."""
     weapons = list(load_catalog())
-    us = [w.name for w in weapons if w.supplier == "US"]
-    others = [w.name for w in weapons if w.supplier != "US"]
+    us = [w.name for w in weapons if w.suppliers[0] == "US"]
+    others = [w.name for w in weapons if w.suppliers[0] != "US"]
     p_unknown = 1.0 - US_SHARE - OTHER_SUPPLIER_SHARE
     p = [US_SHARE / len(us)] * len(us) + [OTHER_SUPPLIER_SHARE / len(others)] * len(others) + [p_unknown]
     return [*us, *others, UNKNOWN], p

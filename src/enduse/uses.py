@@ -19,13 +19,12 @@ from typing import Any
 import polars as pl
 
 from enduse.catalog import load_catalog
+from enduse.columns import FACT, ROW
 from enduse.errors import InputError
-from enduse.vocab import FACT_VALUES, PURPOSES, TARGETS, UNKNOWN, choose
+from enduse.vocab import FACT_VALUES, PURPOSES, TARGETS, UNKNOWN, choose, supplier_code, supplier_keys
 
-FIELDS = ("id", "date", "lat", "lon", "place", "weapon", "target", "purpose", "facts")
-USE_COLUMNS = ("id", "date", "lat", "lon", "place", "weapon", "target", "purpose")
-ROW = "__row"
-FACT = "__fact:"
+FIELDS = ("id", "date", "lat", "lon", "place", "weapon", "supplier", "target", "purpose", "facts")
+USE_COLUMNS = ("id", "date", "lat", "lon", "place", "weapon", "supplier", "target", "purpose")
 REASON = "reason"
 
 
@@ -42,6 +41,7 @@ class Use:
     place: str | None = None
     facts: Mapping[str, str] = field(default_factory=dict)
     id: str | None = None
+    supplier: str | None = None  # the country that supplied the weapon, if the use says (ISO 3166-1 alpha-2)
 
 
 def _text(name: str) -> pl.Expr:
@@ -112,7 +112,8 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
     ``facts`` names the columns holding stated facts. Valid rows keep every input
     column and gain ``__row`` (the 1-based input row number, counting from
     ``first_row``), ``__date``, ``__lat``, ``__lon``, ``__place``, ``__weapon``,
-    ``__target``, ``__purpose`` and ``__fact:<name>``. Rejected rows keep every
+    ``__supplier_stated`` (a country code, or ``unknown``), ``__target``, ``__purpose`` and
+    ``__fact:<name>``. Rejected rows keep every
     input column and gain ``row`` and ``reason``. A table without the columns a
     use needs at all raises ``InputError``.
     """
@@ -124,6 +125,9 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
     frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in ("lat", "lon", "place") if c not in frame.columns).rechunk()
     catalog = load_catalog()
     vocabularies: dict[str, tuple[str, Callable[[str], None]]] = {"weapon": ("__weapon", catalog.canonical)}
+    if "supplier" in frame.columns:
+        vocabularies["supplier"] = ("__supplier_stated", supplier_code)
+    supplier = _text("supplier").str.to_lowercase() if "supplier" in frame.columns else pl.lit(None, pl.String)
     values = {
         ROW: pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64),
         "__date": _date(frame),
@@ -131,6 +135,8 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
         "__lon": _number(frame, "lon"),
         "__place": _text("place"),
         "__weapon": _text("weapon").str.to_lowercase().str.replace_all(r"[^0-9a-z]", "").replace_strict(catalog.keys, default=None),
+        "__supplier_stated": pl.when(supplier.is_null()).then(pl.lit(UNKNOWN))
+        .otherwise(supplier.replace_strict({UNKNOWN: UNKNOWN, **supplier_keys()}, default=None)),
     }
     for column, vocabulary in (("target", TARGETS), ("purpose", PURPOSES)):
         present = column in frame.columns
@@ -217,6 +223,7 @@ def parse_uses(raws: Sequence[Mapping[str, Any]]) -> list[Use | InputError]:
             lon=row["__lon"],
             place=row["__place"],
             weapon=row["__weapon"],
+            supplier=None if row["__supplier_stated"] == UNKNOWN else row["__supplier_stated"],
             target=row["__target"],
             purpose=row["__purpose"],
             facts={name: row[FACT + name] for name in facts if row[FACT + name] is not None},
@@ -244,11 +251,12 @@ def uses_frame(uses: Sequence[Use]) -> pl.DataFrame:
             "__lon": [u.lon for u in uses],
             "__place": [u.place for u in uses],
             "__weapon": [u.weapon for u in uses],
+            "__supplier_stated": [u.supplier or UNKNOWN for u in uses],
             "__target": [u.target for u in uses],
             "__purpose": [u.purpose for u in uses],
             **{FACT + name: [u.facts.get(name) for u in uses] for name in facts},
         },
         schema_overrides={ROW: pl.Int64, "__date": pl.Date, "__lat": pl.Float64, "__lon": pl.Float64,
-                          "id": pl.String, "__place": pl.String,
+                          "id": pl.String, "__place": pl.String, "__supplier_stated": pl.String,
                           **{FACT + name: pl.String for name in facts}},
     )

@@ -35,6 +35,31 @@ PURPOSES: tuple[str, ...] = ("intercept", "counter_fire", "preempt_attack", "int
 
 FACT_VALUES: tuple[str, ...] = ("yes", "no", UNKNOWN)
 
+#: Other words for suppliers: a use states a supplier as an ISO 3166-1 alpha-2 code, or one of these.
+SUPPLIER_ALIASES = {
+    "uk": "GB", "united kingdom": "GB", "britain": "GB", "usa": "US", "united states": "US", "france": "FR",
+    "germany": "DE", "italy": "IT", "belgium": "BE", "netherlands": "NL", "denmark": "DK", "sweden": "SE",
+    "finland": "FI", "poland": "PL", "czechia": "CZ", "czech republic": "CZ", "canada": "CA", "norway": "NO",
+    "ukraine": "UA", "spain": "ES",
+}
+
+
+def supplier_keys() -> dict[str, str]:
+    """Lower-case word → supplier code: every two-letter code, and the aliases."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return {a + b: (a + b).upper() for a in letters for b in letters} | SUPPLIER_ALIASES
+
+
+def supplier_code(word: str) -> str:
+    """The supplier code ``word`` stands for; raises ``InputError`` for anything else."""
+    key = word.strip().lower()
+    if key == UNKNOWN:
+        return UNKNOWN
+    code = supplier_keys().get(key)
+    if code is None:
+        raise InputError(f"unknown supplier {word!r}: give a two-letter country code (GB, FR, DE, US...) or 'unknown'")
+    return code
+
 
 def suggest(word: str, choices: Iterable[str], limit: int = 3) -> list[str]:
     """Closest choices to ``word``, best first (empty when nothing is close)."""

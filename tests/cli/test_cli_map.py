@@ -29,7 +29,7 @@ def test_map_svg_with_events(audited, tmp_path):
     result = run("map", "--date", "2024-06-05", "--data", str(audited), "-o", str(target))
     assert result.returncode == 0, result.stderr
     text = html.unescape(target.read_text(encoding="utf-8"))
-    pack = load_pack()
+    pack = load_pack("us-ukraine")
     assert pack.title in text and pack.version("kharkiv").title in text and 'id="zone-kharkiv_border-inside"' in text
     dots = text.count('id="events-')
     assert dots >= 2 and "Events, by verdict" in text  # at least two verdicts among the five uses

@@ -48,8 +48,9 @@ def test_every_parameter_is_documented_with_sources(pack):
         ("zones.toml", 'inside_km = "near_border_inside_km"', 'inside_km = "nope"', r"zones\.toml: \[kharkiv_border\] inside_km must name a numeric parameter"),
         ("parameters.toml", 'value = "vague"', 'value = "maybe"', r"parameters\.toml: \[sumy_in_may_2024_scope\] value 'maybe'"),
         ("sources.toml", 'confidence = "medium"\nnote = "Other', 'confidence = "sure"\nnote = "Other', r"sources\.toml: \[carpenter-tsn-2024-05-31\]\.confidence"),
-        ("facts.toml", "[linked_to_invasion]", "[linked_to_the_invasion]", r"cannot evaluate a request enduse sends"),
-        ("schema.cedarschema", "entity Target;", "entity Target", r"schema\.cedarschema: invalid Cedar schema"),
+        ("facts.toml", "[linked_to_invasion]", "[linked_to_the_invasion]",
+         r"facts\.toml: \[linked_to_the_invasion\] is not a fact of the shared schema"),
+        ("pack.toml", 'recipient = "UA"', 'recipient = "UA"\nschema = "nowhere.cedarschema"', r"schema file 'nowhere\.cedarschema' not found"),
         ("sources.toml", "[founding-report]\n", "[founding-report\n", r"sources\.toml: not valid TOML"),
     ],
 )
@@ -87,3 +88,23 @@ def test_a_version_is_added_with_files_only(pack_copy, judge):
     extended = load_pack_dir(pack_copy)
     assert extended.version_on(__import__("datetime").date(2030, 5, 1)).id == "later"
     assert extended.version(extended.version_ids[-2]).effective_to.isoformat() == "2029-12-31"
+
+
+def test_a_pack_may_bring_its_own_schema(pack_copy):
+    schema = (pack_copy.parents[0] / "schema.cedarschema")
+    from enduse.packs.loader import SHARED, SHARED_SCHEMA
+
+    schema.write_text((SHARED / SHARED_SCHEMA).read_text().replace("entity Target;", "entity Target"))
+    edit(pack_copy / "pack.toml", 'recipient = "UA"', 'recipient = "UA"\nschema = "../schema.cedarschema"')
+    with pytest.raises(PackError, match=r"schema\.cedarschema: invalid Cedar schema"):
+        load_pack_dir(pack_copy)
+    schema.write_text((SHARED / SHARED_SCHEMA).read_text())
+    own = load_pack_dir(pack_copy)
+    assert not own.shared_schema and own.context_facts == tuple(own.facts)
+
+
+def test_a_version_may_not_read_a_fact_its_pack_does_not_declare(pack_copy):
+    facts = (pack_copy / "facts.toml").read_text()
+    (pack_copy / "facts.toml").write_text(facts[: facts.index("[approved]")])
+    with pytest.raises(PackError, match=r"version 'case-by-case' reads fact\(s\) approved, which facts\.toml does not declare"):
+        load_pack_dir(pack_copy)

@@ -267,7 +267,7 @@ def test_errors_of_the_core_map_to_json_statuses(pack, log_path, monkeypatch, ra
     def fail(*_args, **_kwargs):
         raise raised
 
-    monkeypatch.setattr("enduse.server.app.check_many", fail)
+    monkeypatch.setattr("enduse.judge.Judge.uses", fail)
     client = TestClient(create_app(pack=pack, log_path=log_path), raise_server_exceptions=False)
     response = client.post("/v1/check", json=USE)
     assert response.status_code == status
@@ -296,3 +296,19 @@ def test_diff_errors(client, params, status):
     response = client.get("/v1/diff", params=params)
     assert response.status_code == status
     assert response.json()["error"]
+
+
+def test_a_server_without_a_forced_pack_routes_each_check_to_its_suppliers_pack(log_path):
+    with TestClient(create_app(log_path=log_path)) as client:
+        routed = client.post("/v1/check", json={**USE, "weapon": "Patriot", "target": "aircraft", "purpose": "intercept"})
+        stated = client.post("/v1/check", json={**USE, "weapon": "Patriot", "supplier": "US", "target": "aircraft",
+                                                "purpose": "intercept"})
+    assert routed.status_code == stated.status_code == 200
+    assert routed.json() == expected({**USE, "weapon": "Patriot", "target": "aircraft", "purpose": "intercept"}, None)
+    assert [c["supplier"] for c in routed.json()["candidates"]] == ["US", "DE", "NL"]
+    assert stated.json()["pack"] == "us-ukraine" and stated.json()["supplier"] == "US"
+    first, second = DecisionLog(log_path).records()
+    deciders = [c["pack"] for c in routed.json()["candidates"] if c["pack"]]
+    assert first["pack"] == ",".join(deciders) and first["pack_digest"].count(",") == len(deciders) - 1
+    assert second["pack"] == "us-ukraine"
+    assert second["pack_digest"] == pack_digest(__import__("enduse").load_pack("us-ukraine"))

@@ -33,12 +33,13 @@ def test_each_caller_gets_its_own_result_or_error():
 def test_concurrent_http_checks_equal_single_checks(pack, log_path, monkeypatch):
     import enduse.server.app as server
 
-    passes = []
-    real = server.check_many
-    monkeypatch.setattr(server, "check_many", lambda uses, *a, **k: passes.append(len(uses)) or real(uses, *a, **k))
     uses = [{"date": "2024-06-05", "lat": 50.3 + i / 50, "lon": 36.9, "weapon": "HIMARS", "target": "artillery",
              "purpose": "counter_fire"} for i in range(12)]
     uses.append({"date": "2024-06-05", "place": "Atlantis", "weapon": "HIMARS"})
+    expected = [check(use, pack).to_json() for use in uses[:-1]]
+    passes = []
+    real = server.Judge.uses
+    monkeypatch.setattr(server.Judge, "uses", lambda self, uses, **k: passes.append(len(uses)) or real(self, uses, **k))
 
     async def main():
         transport = httpx.ASGITransport(app=create_app(pack=pack, log_path=log_path))
@@ -46,7 +47,7 @@ def test_concurrent_http_checks_equal_single_checks(pack, log_path, monkeypatch)
             return await asyncio.gather(*(client.post("/v1/check", json=use) for use in uses))
 
     responses = asyncio.run(main())
-    for use, response in zip(uses[:-1], responses):
-        assert response.status_code == 200 and response.json() == check(use, pack).to_json()
+    for answer, response in zip(expected, responses):
+        assert response.status_code == 200 and response.json() == answer
     assert responses[-1].status_code == 422 and "Atlantis" in responses[-1].json()["error"]
     assert sum(passes) == len(uses) and len(passes) < len(uses)

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.text import Text
 
 from enduse.errors import EnduseError, InputError
+from enduse.packs.registry import FOUNDING_PACK
 
 app = typer.Typer(
     add_completion=False,
@@ -48,7 +49,9 @@ def command(fn: Callable[..., None] | None = None, *, on: typer.Typer | None = N
     return (on or app).command()(run)
 
 
-PackOption = Annotated[str, typer.Option("--pack", help="Bundled pack name or a pack directory.")]
+PackOption = Annotated[Optional[str], typer.Option(
+    "--pack", help="Force one pack (bundled name or directory); default: each use judged by its supplier's bundled pack.")]
+OnePackOption = Annotated[str, typer.Option("--pack", help="Bundled pack name or a pack directory.")]
 FormatOption = Annotated[str, typer.Option("--format", help="text or json.")]
 
 

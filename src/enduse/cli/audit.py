@@ -11,11 +11,11 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from enduse.api import DEFAULT_PACK, load_pack
-from enduse.cli.app import PackOption, ParamOption, command, out
+from enduse.cli.app import FOUNDING_PACK, OnePackOption, PackOption, ParamOption, command, out
 from enduse.decisions import Verdict
 from enduse.errors import InputError
 from enduse.packs.params import parse_assignments
+from enduse.packs.registry import load_pack
 from enduse.render import COLOURS, incidents_table
 
 
@@ -24,7 +24,7 @@ def audit(
     source: Annotated[Path, typer.Argument(help="Input table: .csv, .parquet or .jsonl.")],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output table (.parquet, .csv or .jsonl).")] = None,
     rejects: Annotated[Optional[Path], typer.Option("--rejects", help="Rejected rows with row number and reason.")] = None,
-    pack: PackOption = DEFAULT_PACK,
+    pack: PackOption = None,
     param: ParamOption = None,
     map_: Annotated[Optional[list[str]], typer.Option("--map", help="Read a use column from another column: target=target_type.")] = None,
     input_format: Annotated[str, typer.Option("--input-format", help="standard, or acled for an ACLED export.")] = "standard",
@@ -38,7 +38,7 @@ def audit(
 
     target = output or source.with_name(source.name.split(".")[0] + ".audit.parquet")
     adapter = adapter_named(input_format)
-    options = dict(rejects=rejects, pack=load_pack(pack), params=parse_assignments(param or [], "--param"),
+    options = dict(rejects=rejects, pack=pack, params=parse_assignments(param or [], "--param"),
                    mapping=parse_assignments(map_ or [], "--map"), adapter=adapter, max_rejects=max_rejects,
                    batch_size=batch_size)
     summary = run_audit(source, target, engine=engine, scheduler=scheduler, **options)
@@ -73,10 +73,10 @@ def _print_summary(summary) -> None:
 @command
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the audit outputs.")] = Path("out"),
-    pack: PackOption = DEFAULT_PACK,
+    pack: OnePackOption = FOUNDING_PACK,
 ) -> None:
-    """The main job on bundled data: audit the reported incidents and a synthetic sample; write the report of the
-    incidents and a map of the latest incident's day."""
+    """The main job on bundled data: audit the reported incidents and a synthetic sample, each row under its
+    supplier's pack; write the report of the incidents and a map of the latest incident's day (of --pack)."""
     from enduse.audit import run_audit
     from enduse.examples import sample_path
     from enduse.maps import events_under, render_map, save_figure
@@ -84,14 +84,14 @@ def demo(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     the_pack = load_pack(pack)
-    incidents = run_audit(sample_path("incidents.csv"), out_dir / "incidents.audit.csv", pack=the_pack)
+    incidents = run_audit(sample_path("incidents.csv"), out_dir / "incidents.audit.csv")
     audited = pl.read_csv(incidents.output, infer_schema=False)
     out.print(incidents_table(audited))
     out.print(f"verdicts: {incidents.output}\n")
     out.print(Text("Synthetic sample (seeded generator, 1% deliberately broken rows)", style="bold"))
-    _print_summary(run_audit(sample_path("synthetic.parquet"), out_dir / "synthetic.audit.parquet", pack=the_pack))
+    _print_summary(run_audit(sample_path("synthetic.parquet"), out_dir / "synthetic.audit.parquet"))
     report = write_report(incidents.output, out_dir / "report.html", the_pack)
     latest = max(dt.date.fromisoformat(d) for d in audited["date"])
-    events = events_under(pl.read_csv(incidents.output), the_pack.version_on(latest))
+    events = events_under(pl.read_csv(incidents.output), the_pack, the_pack.version_on(latest))
     figure = save_figure(render_map(the_pack, latest, events), out_dir / f"map-{latest}.png")
     out.print(f"\nreport of the reported incidents: {report}\nmap of {latest}: {figure}")

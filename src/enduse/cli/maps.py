@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from enduse.api import DEFAULT_PACK, load_pack, with_checked_params
-from enduse.cli.app import PackOption, ParamOption, command, out
+from enduse.packs.params import with_checked_params
+from enduse.packs.registry import load_pack
+from enduse.cli.app import FOUNDING_PACK, OnePackOption, ParamOption, command, out
 from enduse.errors import InputError
 from enduse.packs.params import parse_assignments
 
@@ -28,7 +29,7 @@ def map(
     output: Annotated[Path, typer.Option("-o", "--output", help="Map to write: .png or .svg; with --animate .gif or a folder.")],
     date: Annotated[str | None, typer.Option("--date", help="Day to map (YYYY-MM-DD): the version in force then.")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="Audit output (.parquet, .csv, .jsonl): events to draw.")] = None,
-    pack: PackOption = DEFAULT_PACK,
+    pack: OnePackOption = FOUNDING_PACK,
     param: ParamOption = None,
     animate: Annotated[bool, typer.Option("--animate", help="One frame per version in force from --start to --end.")] = False,
     start: Annotated[str | None, typer.Option("--start", help="First day of the animation (YYYY-MM-DD).")] = None,
@@ -49,5 +50,5 @@ def map(
         return
     day = _day("--date", date)
     maps.map_format(output)
-    events = maps.events_under(read_audit(data), changed.version_on(day)) if data else None
+    events = maps.events_under(read_audit(data), changed, changed.version_on(day)) if data else None
     out.print(f"map: {maps.save_figure(maps.render_map(changed, day, events), output)}")

@@ -4,39 +4,46 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from enduse.api import DEFAULT_PACK, load_pack, load_pack_dir
+from enduse.packs.model import Pack, Version
+from enduse.packs.registry import bundled, load_pack, load_pack_dir
 from enduse.catalog import load_catalog
-from enduse.cli.app import FormatOption, PackOption, check_format, command, out
+from enduse.cli.app import FOUNDING_PACK, FormatOption, OnePackOption, check_format, command, out
 from enduse.vocab import PURPOSES, TARGETS
 
 
+def _version_json(pack: Pack, v: Version) -> dict[str, Any]:
+    return {"id": v.id, "title": v.title, "effective_from": v.effective_from.isoformat(),
+            "effective_to": v.effective_to.isoformat() if v.effective_to else None,
+            "confidence": v.confidence, "date_confidence": v.date_confidence, "date_note": v.date_note, "clauses": list(v.clauses),
+            "scopes": list(v.scopes), "sources": [{"id": s, **pack.sources[s].model_dump(mode="json")} for s in v.sources]}
+
+
 @command
-def versions(pack: PackOption = DEFAULT_PACK, format: FormatOption = "text") -> None:
-    """List a pack's versions with their dates, sources and confidence."""
+def versions(
+    pack: OnePackOption = FOUNDING_PACK,
+    all_packs: Annotated[bool, typer.Option("--all", help="Every bundled pack's versions in one chronology.")] = False,
+    format: FormatOption = "text",
+) -> None:
+    """List a pack's versions with their dates, sources and confidence (--all: every supplier's, in date order)."""
     fmt = check_format(format)
-    the_pack = load_pack(pack)
+    entries = bundled().chronology() if all_packs else [(load_pack(pack), v) for v in load_pack(pack).versions]
     if fmt == "json":
-        out.print_json(json.dumps([
-            {"id": v.id, "title": v.title, "effective_from": v.effective_from.isoformat(),
-             "effective_to": v.effective_to.isoformat() if v.effective_to else None,
-             "confidence": v.confidence, "date_confidence": v.date_confidence, "date_note": v.date_note, "clauses": list(v.clauses),
-             "sources": [{"id": s, **the_pack.sources[s].model_dump(mode="json")} for s in v.sources]}
-            for v in the_pack.versions
-        ]))
+        out.print_json(json.dumps([{"supplier": p.supplier, "pack": p.name, **_version_json(p, v)} for p, v in entries]))
         return
-    table = Table(title=f"{the_pack.name}: {the_pack.title}", show_lines=True, expand=True)
-    for column in ("version", "in force", "confidence", "clauses", "sources"):
+    title = "Every supplier's end-use conditions, in date order" if all_packs else f"{entries[0][0].name}: {entries[0][0].title}"
+    table = Table(title=title, show_lines=True, expand=True)
+    for column in ("supplier", "version", "in force", "confidence", "clauses", "sources"):
         table.add_column(column, overflow="fold")
-    for v in the_pack.versions:
+    for p, v in entries:
         span = f"{v.effective_from} → {v.effective_to or 'today'}\n(start date: {v.date_confidence} confidence)"
         span += f"\n{v.date_note}" if v.date_note else ""
-        sources = "\n".join(f"{the_pack.sources[s].outlet}, {the_pack.sources[s].date}" for s in v.sources)
-        table.add_row(f"{v.id}\n{v.title}", span, v.confidence, "\n".join(v.clauses), sources)
+        sources = "\n".join(f"{p.sources[s].outlet}, {p.sources[s].date}" for s in v.sources)
+        table.add_row(f"{p.supplier}\n{p.name}", f"{v.id}\n{v.title}", span, v.confidence, "\n".join(v.clauses), sources)
     out.print(table)
 
 

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from enduse.api import DEFAULT_PACK, load_pack, with_checked_params
-from enduse.cli.app import PackOption, ParamOption, command, out
+from enduse.packs.params import with_checked_params
+from enduse.packs.registry import load_pack
+from enduse.cli.app import FOUNDING_PACK, OnePackOption, ParamOption, command, out
 from enduse.packs.params import parse_assignments
 
 
@@ -16,7 +17,7 @@ from enduse.packs.params import parse_assignments
 def report(
     source: Annotated[Path, typer.Argument(help="Audit output of `enduse audit` (.parquet, .csv or .jsonl).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("report.html"),
-    pack: PackOption = DEFAULT_PACK,
+    pack: OnePackOption = FOUNDING_PACK,
     param: ParamOption = None,
 ) -> None:
     """Write a self-contained HTML report (summary, charts, maps, forbidden and indeterminate uses with sources).

@@ -6,11 +6,10 @@ import ipaddress
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from enduse.api import DEFAULT_PACK
 from enduse.cli.app import command, err
 from enduse.decision_log import ENV_VAR, DecisionLog, default_log_path
 from enduse.errors import InputError
@@ -38,7 +37,8 @@ def is_loopback(host: str) -> bool:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on. Anything but loopback exposes the API to the network.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
-    pack: Annotated[str, typer.Option(help="Bundled pack that requests use by default.")] = DEFAULT_PACK,
+    pack: Annotated[Optional[str], typer.Option(help="Force one bundled pack for every request that names none; default: "
+                                                "each use judged by its supplier's pack.")] = None,
     log: LogOption = None,
     cors_origin: Annotated[list[str] | None, typer.Option("--cors-origin", help="Origin allowed to call the API from a browser (repeatable); CORS is off by default.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=16)] = 1,
@@ -47,7 +47,7 @@ def serve(
     """Serve the HTTP API (/docs) and the web page (/); every decision goes to the decision log."""
     import uvicorn
 
-    if pack not in builtin_names():
+    if pack is not None and pack not in builtin_names():
         raise InputError(f"the server serves bundled packs only; no bundled pack {pack!r} (bundled: {', '.join(builtin_names())})")
     log_path = (log or default_log_path()).expanduser().resolve()
     if not is_loopback(host):

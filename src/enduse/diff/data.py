@@ -1,8 +1,8 @@
 """The uses of a table whose verdict changes from one side to the other.
 
 Every row is judged by both sides, whatever its date (each side forces its
-version), through the audit's own stages, batch by batch so large tables
-stream. Rows that cannot be judged are counted with their reasons, never
+pack and version), by the judge every entry point uses, batch by batch so large
+tables stream. Rows that cannot be judged are counted with their reasons, never
 dropped: rows in = rows compared + rows rejected.
 """
 
@@ -18,12 +18,11 @@ from typing import Any
 import polars as pl
 
 from enduse.audit import apply_mapping
+from enduse.columns import ROW, VERDICT
 from enduse.diff.sides import Side
-from enduse.engines import ENGINES
-from enduse.enrich import enrich_frame
-from enduse.evaluate import Memo, decide_frame
+from enduse.judge import Judge
 from enduse.tables import TableWriter, read_batches
-from enduse.uses import REASON, ROW, validate_uses
+from enduse.uses import REASON
 
 BY = ("target", "region", "month")
 
@@ -54,37 +53,25 @@ class DataChanges:
         }
 
 
-def _judged(valid: pl.DataFrame, side: Side, memo: Memo | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    situations, unresolved = enrich_frame(valid, side.pack)
-    decided = decide_frame(situations, side.pack, ENGINES["columnar"], version=side.version.id, memo=memo)
-    return decided, unresolved
+def judges(a: Side, b: Side) -> tuple[Judge, Judge]:
+    """One judge per side, each its pack forced (the use judged as supplied by that pack's supplier)."""
+    return Judge.create(a.pack), Judge.create(b.pack)
 
 
-def compare_batch(
-    batch: pl.DataFrame, a: Side, b: Side, first_row: int, memos: tuple[Memo, Memo] | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def compare_batch(batch: pl.DataFrame, a: Side, b: Side, first_row: int, sides: tuple[Judge, Judge]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(rows whose verdict changes: row, from, to, target, region, month; rejected rows: row, reason).
 
-    ``memos`` (one per side) carry decisions over from earlier batches."""
-    memo_a, memo_b = memos or (None, None)
-    facts = [f for f in dict.fromkeys([*a.pack.facts, *b.pack.facts]) if f in batch.columns]
-    valid, invalid = validate_uses(batch, facts, first_row=first_row)
-    before, unresolved = _judged(valid, a, memo_a)
-    after, _ = _judged(valid, b, memo_b)
-    pairs = before.select(
-        ROW, pl.col("__verdict").alias("from"), "__target", "__region", "__date", pl.col("__errors").alias("__a")
-    ).join(after.select(ROW, pl.col("__verdict").alias("to"), pl.col("__errors").alias("__b")), on=ROW)
-    clean = (pl.col("__a").list.len() == 0) & (pl.col("__b").list.len() == 0)
-    errored = pairs.filter(~clean).select(
-        pl.col(ROW).alias("row"),
-        pl.format("Cedar evaluation error in clause(s) {}", pl.concat_list("__a", "__b").list.unique().list.join(", "))
-        .alias(REASON),
-    )
-    changed = pairs.filter(clean & (pl.col("from") != pl.col("to"))).select(
+    ``sides`` (``judges(a, b)``) carry decisions over from earlier batches."""
+    before = sides[0].table(batch, first_row=first_row, version=a.version.id)
+    after = sides[1].table(batch, first_row=first_row, version=b.version.id)
+    pairs = before.rows.select(ROW, pl.col(VERDICT).alias("from"), "__target", "__region", "__date").join(
+        after.rows.select(ROW, pl.col(VERDICT).alias("to")), on=ROW)
+    changed = pairs.filter(pl.col("from") != pl.col("to")).select(
         pl.col(ROW).alias("row"), "from", "to", pl.col("__target").alias("target"),
         pl.col("__region").fill_null("").alias("region"), pl.col("__date").dt.strftime("%Y-%m").alias("month"),
     )
-    rejected = pl.concat([invalid.select("row", REASON), unresolved.select("row", REASON), errored], how="vertical_relaxed")
+    rejected = pl.concat([before.rejects.select("row", REASON), after.rejects.select("row", REASON)]).unique("row", keep="first")
+    changed = changed.filter(~pl.col("row").is_in(rejected["row"].implode()))
     return changed, rejected.sort("row")
 
 
@@ -101,12 +88,12 @@ def data_changes(
     """Judge every row of ``source`` by both sides; count the changes and, if ``output`` is given, write the
     changed rows (input row number, from, to, target, region, month) there, atomically."""
     summary = DataChanges()
-    first_row, memos = 1, (Memo(), Memo())
+    first_row, sides = 1, judges(a, b)
     with ExitStack() as stack:
         writer = stack.enter_context(TableWriter(output)) if output else None
         for raw in read_batches(source, batch_size):
             batch = apply_mapping(adapter(raw) if adapter else raw, mapping or {})
-            changed, rejected = compare_batch(batch, a, b, first_row, memos)
+            changed, rejected = compare_batch(batch, a, b, first_row, sides)
             first_row += raw.height
             summary.rows_in += raw.height
             summary.rows_rejected += rejected.height

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from enduse.api import load_pack, resolve_version, with_checked_params
+from enduse.evaluate import resolve_version
+from enduse.packs.params import with_checked_params
+from enduse.packs.registry import FOUNDING_PACK, load_pack
 from enduse.errors import InputError
 from enduse.packs.model import Pack, Version
 
@@ -26,11 +28,12 @@ class Side:
 
 
 def parse_side(text: str, params: Mapping[str, str] | None = None) -> Side:
-    """``PACK@VERSION`` (a version id or a date; ``@VERSION`` alone means the default pack) as a ``Side``."""
+    """``PACK@VERSION`` (a version id or a date; ``@VERSION`` alone means the founding pack) as a ``Side``.
+    The packs of two sides may differ (``gb-ukraine@2024-12-01`` against ``us-ukraine@2024-12-01``)."""
     name, at, version = text.rpartition("@")
     if not at or not version:
-        raise InputError(f"{text!r}: give a side as PACK@VERSION, e.g. us-ukraine@kharkiv or us-ukraine@2024-05-30")
-    pack = with_checked_params(load_pack(name) if name else load_pack(), params)
+        raise InputError(f"{text!r}: give a side as PACK@VERSION, e.g. us-ukraine@kharkiv or gb-ukraine@2024-12-01")
+    pack = with_checked_params(load_pack(name or FOUNDING_PACK), params)
     return Side(pack, pack.version(resolve_version(pack, version)), dict(params or {}))
 
 

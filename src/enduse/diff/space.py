@@ -22,12 +22,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from enduse.catalog import load_catalog
 from enduse.decisions import Verdict
 from enduse.diff.sides import Side
 from enduse.engines import ENGINES
 from enduse.enrich import BAND
-from enduse.evaluate import KNOWN_PURPOSES, KNOWN_TARGETS, decide_frame, reads_region
+from enduse.evaluate import KNOWN_PURPOSES, KNOWN_TARGETS, decide_frame, pack_weapons, reads_region
 from enduse.geo.locate import locate_many
 from enduse.uses import FACT
 from enduse.zones import Band, zone_bands
@@ -75,9 +74,8 @@ def _label(place: dict[str, Any], prefix: str, side: Side) -> str:
 
 
 def _uses(a: Side, b: Side, facts: list[str]) -> pl.DataFrame:
-    suppliers = {a.pack.supplier, b.pack.supplier}
-    weapons = [(w.name, w.supplier) for w in load_catalog() if w.supplier in suppliers]
-    frame = pl.DataFrame({"__weapon": [w for w, _ in weapons], "__supplier": [s for _, s in weapons]})
+    weapons = list(dict.fromkeys([*pack_weapons(a.pack), *pack_weapons(b.pack)]))
+    frame = pl.DataFrame({"__weapon": weapons})
     frame = frame.join(pl.DataFrame({"__target": KNOWN_TARGETS}), how="cross")
     frame = frame.join(pl.DataFrame({"__purpose": KNOWN_PURPOSES}), how="cross")
     for fact in facts:
@@ -88,7 +86,7 @@ def _uses(a: Side, b: Side, facts: list[str]) -> pl.DataFrame:
 def _judge(side: Side, prefix: str, space: pl.DataFrame) -> pl.Series:
     bands = [pl.col(f"{prefix}{BAND}{zone}").alias(BAND + zone) for zone in side.pack.zones]
     facts = [(pl.col(FACT + f) if FACT + f in space.columns else pl.lit("unknown")).alias(FACT + f) for f in side.pack.facts]
-    keep = [c for c in ("__weapon", "__supplier", "__target", "__purpose", "__country", "__region") if c in space.columns]
+    keep = [c for c in ("__weapon", "__target", "__purpose", "__country", "__region") if c in space.columns]
     situations = space.select(*keep, *bands, *facts)
     return decide_frame(situations, side.pack, ENGINES["columnar"], version=side.version.id)["__verdict"]
 

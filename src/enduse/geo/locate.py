@@ -96,6 +96,10 @@ class Locations:
     place: np.ndarray  # int, indexes places()
     border_distance_km: np.ndarray  # float64
 
+    def take(self, index: np.ndarray) -> Locations:
+        """The locations of the points at ``index`` (an integer array), in that order."""
+        return Locations(place=self.place[index], border_distance_km=self.border_distance_km[index])
+
     @property
     def country(self) -> np.ndarray:
         return places().country[self.place]

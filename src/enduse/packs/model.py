@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import cedarpy
@@ -140,7 +141,8 @@ class Pack:
     zones: dict[str, Zone]
     facts: dict[str, Fact]
     context_facts: tuple[str, ...] = ()  # every fact of the schema's context; those not in ``facts`` are never read
-    shared_schema: bool = True  # the schema all bundled packs share (its context always has ``scopes``)
+    shared_schema: bool = True  # the schema all bundled packs share (a pack's own must have the same context)
+    overrides: Mapping[str, str] = field(default_factory=dict)  # assumptions changed from the files (a reform)
 
     def version(self, version_id: str) -> Version:
         """The version with this id; raises ``KeyError`` with the valid ids."""

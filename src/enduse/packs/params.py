@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 
 from enduse.errors import InputError
 from enduse.packs.model import Pack
 from enduse.vocab import choose, suggest
+from enduse.zones import zone_problems
 
 #: Distances beyond this are not "near" anything the packs describe; larger values only break the geometry.
 MAX_KM = 2_000.0
@@ -52,4 +54,15 @@ def with_params(pack: Pack, overrides: Mapping[str, str]) -> Pack:
             if param.unit == "km" and value > MAX_KM:
                 raise InputError(f"parameter {name!r} must be at most {MAX_KM:,.0f} km (the map's scale), got {raw!r}")
         parameters[name] = param.model_copy(update={"value": value})
-    return replace(pack, parameters=parameters)
+    return replace(pack, parameters=parameters, overrides={**pack.overrides, **overrides})
+
+
+def with_checked_params(pack: Pack, params: Mapping[str, str] | None) -> Pack:
+    """``pack`` with named assumptions changed, re-checked (bands in order); raises ``InputError``."""
+    changed = with_params(pack, params or {})
+    if changed is not pack:
+        problems = zone_problems(changed.zones, changed.parameters)
+        if problems:
+            messages = [re.sub(r"^\[[^]]*\] ", "", p.split(": ", 1)[-1]) for p in problems]
+            raise InputError("; ".join(dict.fromkeys(messages)))
+    return changed

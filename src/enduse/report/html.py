@@ -95,7 +95,7 @@ def _maps(frame: pl.DataFrame, pack: Pack) -> list[dict[str, Any]]:
     shown = []
     for day in days:
         version = pack.version_on(day)
-        events = events_under(frame, version)
+        events = events_under(frame, pack, version)
         name = f"version {version.id!r}" if version else "no version"
         label = f"Map of the zones in force on {day:%-d %B %Y} ({name}) with the {events.height:,} uses judged under it"
         figure = render_map(pack, day, events)

@@ -38,13 +38,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from enduse.api import (
-    DEFAULT_PACK,
-    check_many,
-    load_pack,
-    resolve_version,
-    with_checked_params,
-)
 from enduse.audit import AuditSummary, run_audit
 from enduse.catalog import load_catalog
 from enduse.decision_log import (
@@ -56,9 +49,12 @@ from enduse.decision_log import (
 from enduse.decisions import Decision
 from enduse.diff import Side, compare
 from enduse.errors import EvaluationError, InputError, PackError
+from enduse.evaluate import resolve_version
+from enduse.judge import Judge
 from enduse.packs import builtin_names
 from enduse.packs.model import Pack
-from enduse.packs.params import parse_assignments
+from enduse.packs.params import parse_assignments, with_checked_params
+from enduse.packs.registry import FOUNDING_PACK, PackSet, load_pack, pack_set
 from enduse.server.batching import Batcher
 from enduse.server.geography import geography_geojson
 from enduse.server.models import (
@@ -201,14 +197,25 @@ def _install_errors(app: FastAPI) -> None:
         return error(500, "internal error; the server log has the details")
 
 
-class Packs:
-    """Bundled packs by name, loaded once, each with its digest."""
+JUDGES_KEPT = 32
 
-    def __init__(self, default: str | Pack) -> None:
-        first = default if isinstance(default, Pack) else self._load(default)
-        self.default = first.name
-        self.loaded: dict[str, Pack] = {first.name: first}
-        self.digests: dict[str, str] = {first.name: pack_digest(first)}
+
+class Packs:
+    """Bundled packs by name, loaded once, each with its digest; and the judges that requests use.
+
+    A check that names no pack is judged by its supplier's pack (or by the server's forced pack, if it has one).
+    """
+
+    def __init__(self, forced: str | Pack | None) -> None:
+        self.loaded: dict[str, Pack] = {}
+        self.digests: dict[str, str] = {}
+        self.forced = None
+        if forced is not None:
+            pack = forced if isinstance(forced, Pack) else self._load(forced)
+            self.loaded[pack.name], self.digests[pack.name] = pack, pack_digest(pack)
+            self.forced = pack.name
+        self.default = self.forced or FOUNDING_PACK
+        self.judges = RecentAnswers(JUDGES_KEPT)
 
     @staticmethod
     def _load(name: str) -> Pack:
@@ -223,6 +230,20 @@ class Packs:
             self.loaded[name], self.digests[name] = pack, pack_digest(pack)
         return self.loaded[name]
 
+    def digest(self, name: str) -> str:
+        self.get(name)
+        return self.digests[name]
+
+    def judge(self, name: str | None, params: dict[str, str] | None) -> Judge:
+        """The judge of one named pack, or of the server's set (every bundled pack, or its forced pack)."""
+        name = name or self.forced
+        key = canonical_json([name, params or {}])
+        found = self.judges.get(key)
+        if found is None:
+            chosen = self.get(name) if name else None
+            found = self.judges.put(key, Judge(pack_set(chosen, params), engine="cedar"))
+        return found
+
     def with_params(self, name: str | None, items: list[str] | None) -> Pack:
         return with_checked_params(self.get(name), parse_assignments(items or [], "param"))
 
@@ -235,7 +256,7 @@ class Packs:
 
 def _sources(pack: Pack, ids: Sequence[str]) -> list[SourceOut]:
     return [SourceOut(id=s, outlet=pack.sources[s].outlet, date=pack.sources[s].date.isoformat(), quote=pack.sources[s].quote,
-                      kind=pack.sources[s].kind, confidence=pack.sources[s].confidence) for s in ids]
+                      url=pack.sources[s].url, kind=pack.sources[s].kind, confidence=pack.sources[s].confidence) for s in ids]
 
 
 class RecentAnswers:
@@ -258,10 +279,10 @@ class RecentAnswers:
         return value
 
 
-def _audit_upload(source: Path, decided: Path, rejected: Path, pack: Pack) -> AuditSummary:
+def _audit_upload(source: Path, decided: Path, rejected: Path, packs: PackSet) -> AuditSummary:
     """``run_audit`` on an uploaded file; a file the readers cannot parse is the uploader's mistake (422)."""
     try:
-        return run_audit(source, decided, rejects=rejected, pack=pack, progress=False)
+        return run_audit(source, decided, rejects=rejected, pack=packs, progress=False)
     except InputError as problem:  # its message names the server's temporary file: name the upload instead
         raise InputError(str(problem).replace(str(source), "the upload")) from None
     except (pl.exceptions.PolarsError, pa.ArrowException) as problem:
@@ -286,14 +307,14 @@ def _sha256_file(path: Path) -> str:
 
 
 def create_app(
-    pack: str | Pack = DEFAULT_PACK,
+    pack: str | Pack | None = None,
     log_path: str | Path | None = None,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
     cors_origins: Sequence[str] | None = None,
     *,
     max_json_bytes: int = MAX_JSON_BYTES,
 ) -> FastAPI:
-    """The enduse web app judging with ``pack`` (default of requests) and logging to ``log_path``.
+    """The enduse web app, judging each use by its supplier's pack (or by ``pack`` if given), logging to ``log_path``.
 
     ``log_path`` defaults to ``enduse.decision_log.default_log_path()``. CORS is
     off unless ``cors_origins`` lists origins allowed to call the API from a browser.
@@ -326,25 +347,28 @@ def create_app(
         """(response body, log summary) of one decision."""
         payload = judged.to_json()
         body = canonical_json(payload).encode("utf-8")
+        deciders = [payload["pack"]] if payload["pack"] else [c["pack"] for c in payload["candidates"] if c["pack"]]
         summary = {"verdict": payload["verdict"], "version": payload["version"], "clauses": [c["id"] for c in payload["clauses"]],
-                   "missing": payload["missing"], "sha256": hashlib.sha256(body).hexdigest()}
+                   "missing": payload["missing"], "packs": deciders, "sha256": hashlib.sha256(body).hexdigest()}
         return body, summary
 
     def judge(key: tuple[str | None, str | None, str], uses: Sequence[dict[str, Any]]) -> list[Any]:
         pack_name, version, params = key
-        results = check_many(uses, packs.get(pack_name), version=version, params=json.loads(params))
+        results = packs.judge(pack_name, json.loads(params)).uses(uses, version=version)
         return [r if isinstance(r, Exception) else answer(r) for r in results]
 
     batcher = Batcher(judge)
 
-    def record(kind: str, pack_name: str, version: str | None, verdict: str | None, given: Any, result: Any) -> int:
-        return log.append(kind=kind, pack=pack_name, pack_digest=packs.digests[pack_name], version=version,
-                          verdict=verdict, input=given, result=result)["seq"]
+    def record(kind: str, pack_names: Sequence[str], version: str | None, verdict: str | None, given: Any, result: Any) -> int:
+        """Append a record naming the pack(s) that decided, with their digests (comma-separated, in the same order)."""
+        return log.append(kind=kind, pack=",".join(pack_names), pack_digest=",".join(packs.digest(n) for n in pack_names),
+                          version=version, verdict=verdict, input=given, result=result)["seq"]
 
     @app.post("/v1/check", response_model=DecisionOut, responses=ERRORS, tags=["decisions"])
     async def check_use(request: CheckRequest) -> Response:
         """Judge one use: the same JSON as `enduse check --format json`. The decision is logged (`X-Enduse-Log-Seq`)."""
-        name = packs.get(request.pack).name
+        if request.pack:
+            packs.get(request.pack)
         given = request.model_dump()
         key = canonical_json(given)
         found = decisions.get(key)
@@ -352,7 +376,7 @@ def create_app(
             batch = (request.pack, request.version, canonical_json(request.params or {}))
             found = decisions.put(key, await batcher.submit(batch, request.use()))
         body, summary = found
-        seq = record("check", name, summary["version"], summary["verdict"], given, summary)
+        seq = record("check", summary["packs"], summary["version"], summary["verdict"], given, summary)
         return Response(body, media_type="application/json", headers={"x-enduse-log-seq": str(seq)})
 
     @app.post("/v1/audit", responses={**ERRORS, 200: {"description": "The audited table (or a zip of decided and rejected rows)",
@@ -365,7 +389,7 @@ def create_app(
         param: ParamQuery = None,
     ) -> Response:
         """Audit an uploaded table; counts in `X-Enduse-Rows-In/Out/Rejected` and `X-Enduse-Verdicts`; one log record per run."""
-        judge = packs.with_params(pack, param)
+        judge = packs.judge(pack, parse_assignments(param or [], "param"))
         suffix = Path(file.filename or "").suffix.lower()
         if suffix not in FORMATS:
             raise InputError(f"upload file name {file.filename!r} must end in .csv, .parquet or .jsonl")
@@ -378,7 +402,7 @@ def create_app(
             source.write_bytes(data)
             decided, rejected = folder / f"decided.{out_kind}", folder / f"rejects.{out_kind}"
             async with audits:
-                summary = await run_in_threadpool(_audit_upload, source, decided, rejected, judge)
+                summary = await run_in_threadpool(_audit_upload, source, decided, rejected, judge.packs)
             if part == "zip":
                 result = folder / "audit.zip"
                 with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as bundle:
@@ -392,7 +416,8 @@ def create_app(
             digests = {"decided_sha256": _sha256_file(decided), "rejects_sha256": _sha256_file(rejected)}
             given = {"upload_sha256": hashlib.sha256(data).hexdigest(), "upload_bytes": len(data), "input_format": kind,
                      "format": out_kind, "params": parse_assignments(param or [], "param")}
-            seq = await run_in_threadpool(record, "audit", judge.name, None, None, given, {**counts, "verdicts": verdicts, **digests})
+            names = [p.name for p in judge.packs.packs]
+            seq = await run_in_threadpool(record, "audit", names, None, None, given, {**counts, "verdicts": verdicts, **digests})
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -416,7 +441,7 @@ def create_app(
             p = packs.get(name)
             answer.append(PackOut(
                 name=p.name, title=p.title, supplier=p.supplier, recipient=p.recipient, description=p.description,
-                digest=packs.digests[name], versions=p.version_ids, zones=list(p.zones),
+                digest=packs.digest(name), versions=p.version_ids, zones=list(p.zones),
                 facts=[FactOut(name=n, description=f.description, default=f.default) for n, f in p.facts.items()],
                 parameters=[ParameterOut(name=n, value=v.value, title=v.title, unit=v.unit, choices=v.choices)
                             for n, v in p.parameters.items()],
@@ -472,7 +497,8 @@ def create_app(
     @app.get("/v1/weapons", response_model=list[WeaponOut], tags=["vocabulary"])
     def weapons() -> list[WeaponOut]:
         """The weapon catalogue."""
-        return [WeaponOut(name=w.name, supplier=w.supplier, weapon_class=w.weapon_class, long_range=w.long_range,
+        return [WeaponOut(name=w.name, supplier=w.suppliers[0], suppliers=list(w.suppliers), weapon_class=w.weapon_class,
+                          long_range=w.long_range,
                           aliases=list(w.aliases)) for w in load_catalog()]
 
     @app.get("/v1/vocab", response_model=VocabOut, tags=["vocabulary"])

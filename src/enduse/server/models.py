@@ -35,13 +35,14 @@ class CheckRequest(BaseModel):
     lon: float | None = Field(None, ge=-180, le=180, description="Longitude of the target (WGS84).")
     place: Word | None = Field(None, description="Place name instead of lat/lon, e.g. 'Shebekino' or 'Pokrovsk, UA-14'.")
     weapon: Word | None = Field(None, description="Weapon system, e.g. HIMARS, ATACMS, or 'unknown'.")
+    supplier: Word | None = Field(None, description="Country that supplied the weapon (GB, FR, DE, US...); chooses its pack.")
     target: Word = Field("unknown", description="Target category (GET /v1/vocab).")
     purpose: Word = Field("unknown", description="Purpose of the use (GET /v1/vocab).")
     facts: dict[Name, Word | bool] = Field(default_factory=dict, max_length=32, description="Stated facts, name: yes|no|unknown.")
     id: Word | None = Field(None, description="Your identifier for the use, echoed in the log.")
     version: Word | None = Field(None, description="Force a version id or date instead of the one in force.")
     params: dict[Name, Word] = Field(default_factory=dict, max_length=32, description="Changed named assumptions (what-if).")
-    pack: PackName | None = Field(None, description="Name of a bundled pack; default: the server's (GET /v1/packs).")
+    pack: PackName | None = Field(None, description="Force a bundled pack (GET /v1/packs); default: the supplier's pack.")
 
     def use(self) -> dict[str, Any]:
         """The use fields, as ``enduse.uses.parse_use`` takes them."""
@@ -53,6 +54,7 @@ class SourceOut(BaseModel):
     outlet: str
     date: str
     quote: str
+    url: str | None = None
     kind: str
     confidence: str
 
@@ -81,13 +83,25 @@ class DerivedFactsOut(BaseModel):
     place: str | None
 
 
+class CandidateOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    supplier: str
+    pack: str | None
+    version: str | None
+    verdict: Literal["ALLOWED", "FORBIDDEN", "INDETERMINATE", "NOT_GOVERNED"]
+    clauses: list[ClauseOut]
+    missing: list[str]
+
+
 class DecisionOut(BaseModel):
     """A decision, as ``enduse check --format json`` prints it (keys are only ever added, never renamed)."""
 
     model_config = ConfigDict(extra="allow")
 
     verdict: Literal["ALLOWED", "FORBIDDEN", "INDETERMINATE", "NOT_GOVERNED"]
-    pack: str
+    pack: str | None = Field(description="The pack that decided; null when no pack governs the supplier, or for several candidates.")
+    supplier: str | None = Field(None, description="The supplier whose pack decided; null for several candidates.")
     version: str | None
     version_confidence: str | None
     confidence: str | None = Field(None, description="Lowest confidence of the version and the deciding clauses.")
@@ -97,6 +111,8 @@ class DecisionOut(BaseModel):
     use_facts: dict[str, str | None]
     assumptions: dict[str, float | str]
     explanation: str
+    candidates: list[CandidateOut] = Field(default_factory=list, description="Each candidate supplier's verdict, when the "
+                                           "use does not say which supplied the weapon.")
 
 
 class ErrorOut(BaseModel):
@@ -149,7 +165,8 @@ class VersionOut(BaseModel):
 
 class WeaponOut(BaseModel):
     name: str
-    supplier: str
+    supplier: str = Field(description="The main supplier (the first of suppliers).")
+    suppliers: list[str]
     weapon_class: str
     long_range: bool
     aliases: list[str]

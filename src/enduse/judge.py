@@ -1,0 +1,277 @@
+"""The pipeline, written once: uses → pack by supplier → enrichment → evaluation by the version in force → decisions.
+
+A ``Judge`` owns what a run needs, like OpenFisca's simulation owns its
+tax-benefit system: the pack set (with its assumptions), the engine, and the
+decisions already made (one memo per pack). ``check``, ``audit``, ``diff``,
+``compare``, the server and the Dask workers all call it; a worker rebuilds the
+same judge from its ``spec``, assumptions included.
+
+Which pack judges a use: the pack of the supplier the use states; else, when the
+catalogue knows the weapon, each supplier that delivered it; else every
+supplier. Each candidate supplier's pack judges the use (no pack: NOT_GOVERNED).
+One candidate → its decision. Several → their common verdict if they agree,
+otherwise INDETERMINATE with ``supplier`` in ``missing``; each candidate's
+verdict is kept. So an ambiguous supplier is never more permissive than the
+strictest candidate unless all agree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from enduse.catalog import load_catalog
+from enduse.columns import (
+    CANDIDATES,
+    CLAUSES,
+    CONFIDENCE,
+    ERRORS,
+    MISSING,
+    PACK,
+    ROW,
+    SUPPLIER,
+    VAGUE_ZONES,
+    VERDICT,
+    VERSION,
+    ZONES,
+)
+from enduse.decisions import Decision, Verdict, combined_decision, decision_confidence, decision_from_row, lowest
+from enduse.engines import ENGINES
+from enduse.enrich import BAND, locate_uses, situate, unknown_fact
+from enduse.errors import EnduseError, EvaluationError, InputError
+from enduse.evaluate import Memo, decide_frame, resolve_version
+from enduse.packs.model import Pack
+from enduse.packs.registry import PackRef, PackSet, from_refs, pack_set
+from enduse.uses import REASON, Use, parse_uses, uses_frame, validate_uses
+from enduse.vocab import UNKNOWN
+
+_NONE = pl.lit([], pl.List(pl.String))
+
+
+@dataclass(frozen=True)
+class JudgeSpec:
+    """What rebuilds a judge in another process: the packs (directories and changed assumptions) and the engine."""
+
+    refs: tuple[PackRef, ...]
+    forced: bool
+    engine: str
+
+    def build(self) -> Judge:
+        return _built(self)
+
+
+@lru_cache(maxsize=8)
+def _built(spec: JudgeSpec) -> Judge:
+    return Judge(from_refs(spec.refs, spec.forced), spec.engine)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A judged table: ``rows`` (one per judged input row: input, situation and decision columns), ``candidates``
+    (one per candidate of the rows with several) and ``rejects`` (input columns, ``row``, ``reason``)."""
+
+    rows: pl.DataFrame
+    candidates: pl.DataFrame
+    rejects: pl.DataFrame
+
+
+def cedar_error(errors: str | pl.Expr, version: str | pl.Expr, pack: str | pl.Expr) -> str | pl.Expr:
+    """How a Cedar evaluation error is reported, for one use or a column of them."""
+    if isinstance(errors, str):
+        return f"Cedar evaluation error in clause(s) {errors} of version {version!r} of {pack}; no verdict is given for this use"
+    return pl.format("Cedar evaluation error in clause(s) {} of version {} of {}; no verdict is given for this use", errors, version, pack)
+
+
+class Judge:
+    """Judges uses and tables of uses under a pack set with one engine; keeps each pack's decisions for reuse."""
+
+    def __init__(self, packs: PackSet, engine: str = "columnar") -> None:
+        if engine not in ENGINES:
+            raise InputError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+        self.packs = packs
+        self.engine_name = engine
+        self.engine = ENGINES[engine]
+        self.memos = {pack.name: Memo() for pack in packs.packs}
+        catalog = list(load_catalog())
+        self._weapon_suppliers = {w.name: list(w.suppliers) for w in catalog}
+        self._all_suppliers = sorted({s for w in catalog for s in w.suppliers} | set(packs.by_supplier))
+
+    @classmethod
+    def create(cls, pack: str | Path | Pack | PackSet | None = None, params: Mapping[str, str] | None = None,
+               engine: str = "columnar") -> Judge:
+        """A judge of every bundled pack (``pack=None``) or of one forced pack, with changed assumptions."""
+        return cls(pack_set(pack, params), engine)
+
+    @property
+    def spec(self) -> JudgeSpec:
+        return JudgeSpec(self.packs.refs, self.packs.forced, self.engine_name)
+
+    # -- the table path -------------------------------------------------------------------------------------
+
+    def _candidates(self) -> pl.Expr:
+        stated = pl.col("__supplier_stated")
+        weapon = pl.col("__weapon")
+        catalogue = weapon.replace_strict(self._weapon_suppliers, default=None, return_dtype=pl.List(pl.String))
+        candidates = (
+            pl.when(stated != UNKNOWN).then(pl.concat_list(stated))
+            .when(weapon == UNKNOWN).then(pl.lit(self._all_suppliers))
+            .otherwise(catalogue)
+        )
+        if self.packs.forced:
+            only = self.packs.packs[0].supplier
+            candidates = pl.when(candidates.list.contains(only)).then(pl.lit([only])).otherwise(candidates)
+        return candidates.alias(SUPPLIER)
+
+    def _under(self, pack: Pack, uses: pl.DataFrame, located: Any, version: str | None) -> pl.DataFrame:
+        situations = situate(uses, located.locations.take(uses["__loc"].to_numpy()), pack)
+        forced = resolve_version(pack, version)
+        decided = decide_frame(situations, pack, self.engine, version=forced, memo=self.memos[pack.name])
+        in_force = {v.id: v.zones for v in pack.versions}
+        zones = [(z, pl.col(VERSION).is_in([v for v, zs in in_force.items() if z in zs])) for z in pack.zones]
+
+        def banded(band: str) -> pl.Expr:
+            parts = [pl.when(used & (pl.col(BAND + z) == band)).then(pl.lit(z)) for z, used in zones]
+            return pl.concat_list(parts).list.drop_nulls() if parts else _NONE
+
+        return decided.with_columns(
+            pl.lit(pack.name).alias(PACK), banded("inside").alias(ZONES), banded("vague").alias(VAGUE_ZONES),
+            _confidence(decided, pack).alias(CONFIDENCE),
+        )
+
+    @staticmethod
+    def _ungoverned(uses: pl.DataFrame) -> pl.DataFrame:
+        return uses.with_columns(
+            pl.lit(None, pl.String).alias(PACK), pl.lit(None, pl.String).alias(VERSION),
+            pl.lit(Verdict.NOT_GOVERNED.value).alias(VERDICT), _NONE.alias(CLAUSES), _NONE.alias(MISSING),
+            _NONE.alias(ERRORS), pl.lit(None, pl.String).alias(CONFIDENCE), _NONE.alias(ZONES), _NONE.alias(VAGUE_ZONES),
+        )
+
+    def table(self, frame: pl.DataFrame, *, first_row: int = 1, version: str | None = None) -> Judged:
+        """Judge every row of ``frame`` (use columns, and any fact of the set as a column).
+
+        Rows in = ``rows`` + ``rejects``, always. A row any of whose candidates met a Cedar error is rejected
+        with the clauses named, never given a verdict. ``version`` forces a version (id or date) in every pack.
+        """
+        facts = [name for name in self.packs.facts if name in frame.columns]
+        valid, invalid = validate_uses(frame, facts, first_row=first_row)
+        return self._judge(valid, invalid, frame.columns, version)
+
+    def _judge(self, valid: pl.DataFrame, invalid: pl.DataFrame | None, originals: list[str], version: str | None) -> Judged:
+        located = locate_uses(valid)
+        uses = located.uses.with_row_index("__loc").with_columns(self._candidates())
+        each = uses.explode(SUPPLIER).with_columns(pl.int_range(pl.len()).over("__loc").alias("__cand"))
+        parts = []
+        for (supplier,), group in each.group_by(SUPPLIER, maintain_order=True):
+            pack = self.packs.for_supplier(supplier)
+            parts.append(self._ungoverned(group) if pack is None else self._under(pack, group, located, version))
+        per = pl.concat(parts, how="diagonal_relaxed") if parts else self._ungoverned(each)
+        per = per.sort(ROW, "__cand").with_columns(pl.len().over(ROW).alias("__n"))
+        failed = per.filter(pl.col(ERRORS).list.len() > 0)
+        errored = failed.group_by(ROW, maintain_order=True).first().select(
+            *originals, pl.col(ROW).alias("row"),
+            cedar_error(pl.col(ERRORS).list.join(", "), pl.col(VERSION), pl.col(PACK)).alias(REASON),
+        )
+        per = per.filter(~pl.col(ROW).is_in(failed[ROW].implode()))
+        single = per.filter(pl.col("__n") == 1).with_columns(pl.lit(None, pl.String).alias(CANDIDATES))
+        several = per.filter(pl.col("__n") > 1)
+        combined = _combined(several, uses.drop(SUPPLIER, "__loc"))
+        rows = pl.concat([single.drop("__n", "__loc", "__cand"), combined], how="diagonal_relaxed").sort(ROW)
+        rejected = [r.select(*originals, "row", REASON) for r in (invalid, located.rejects, errored) if r is not None]
+        return Judged(rows, several.drop("__n", "__loc", "__cand"), pl.concat(rejected, how="vertical_relaxed").sort("row"))
+
+    # -- single uses ----------------------------------------------------------------------------------------
+
+    def uses(self, uses: Sequence[Use | Mapping[str, Any]], *, version: str | None = None) -> list[Decision | EnduseError]:
+        """Each use's ``Decision``, or the ``EnduseError`` that use alone raised, in order.
+
+        Errors of the call itself (an unknown version) are raised.
+        """
+        raws = [(i, use) for i, use in enumerate(uses) if not isinstance(use, Use)]
+        parsed = dict(zip([i for i, _ in raws], parse_uses([use for _, use in raws]), strict=True)) if raws else {}
+        results: list[Decision | EnduseError | None] = [None] * len(uses)
+        valid: list[tuple[int, Use]] = []
+        for index, use in enumerate(uses):
+            use = parsed.get(index, use)
+            if isinstance(use, EnduseError):
+                results[index] = use
+                continue
+            unknown = [name for name in use.facts if name not in self.packs.facts]
+            if unknown:
+                results[index] = unknown_fact(unknown[0], self.packs.facts, ", ".join(p.name for p in self.packs.packs))
+                continue
+            valid.append((index, use))
+        if valid:
+            judged = self._judge(uses_frame([use for _, use in valid]), None, ["id"], version)
+            for row, reason in judged.rejects.select("row", REASON).iter_rows():
+                results[valid[row - 1][0]] = EvaluationError(reason) if reason.startswith("Cedar") else InputError(reason)
+            candidates: dict[int, list[dict[str, Any]]] = {}
+            for row in judged.candidates.iter_rows(named=True):
+                candidates.setdefault(row[ROW], []).append(row)
+            for row in judged.rows.iter_rows(named=True):
+                if row[ROW] in candidates:
+                    decision = combined_decision([self._decision(r) for r in candidates[row[ROW]]], row)
+                else:
+                    decision = self._decision(row)
+                results[valid[row[ROW] - 1][0]] = decision
+        return results  # type: ignore[return-value]
+
+    def _decision(self, row: dict[str, Any]) -> Decision:
+        pack = self.packs.pack(row[PACK]) if row[PACK] else None
+        return decision_from_row(pack, row, ungoverned=None if pack else self._why_ungoverned(row))
+
+    def _why_ungoverned(self, row: dict[str, Any]) -> str:
+        supplier = row[SUPPLIER]
+        weapon = "the weapon" if row["__weapon"] == UNKNOWN else row["__weapon"]
+        if self.packs.forced:
+            only = self.packs.packs[0]
+            return f"{weapon} is supplied by {supplier}; {only.name} governs {only.supplier}-supplied weapons"
+        return f"{weapon} supplied by {supplier}: no bundled pack governs {supplier}-supplied weapons"
+
+
+def _confidence(decided: pl.DataFrame, pack: Pack) -> pl.Expr:
+    """``decision_confidence`` of each row, computed once per distinct (version, clauses)."""
+    key = pl.concat_str(pl.col(VERSION).fill_null(""), pl.col(CLAUSES).list.join(","), separator="|")
+    table = {
+        k: decision_confidence(pack, k.split("|")[0] or None, [c for c in k.split("|")[1].split(",") if c])
+        for k in decided.select(key.unique()).to_series()
+    }
+    return key.replace_strict(table, default=None, return_dtype=pl.String)
+
+
+def _combined(several: pl.DataFrame, uses: pl.DataFrame) -> pl.DataFrame:
+    """One row per use with several candidates: the common verdict, or INDETERMINATE naming ``supplier``."""
+    if several.is_empty():
+        return uses.clear()
+    entry = pl.struct(pl.col(SUPPLIER).alias("supplier"), pl.col(PACK).alias("pack"), pl.col(VERSION).alias("version"),
+                      pl.col(VERDICT).alias("verdict"), pl.col(CLAUSES).alias("clauses")).struct.json_encode()
+    agg = several.group_by(ROW, maintain_order=True).agg(
+        pl.col(VERDICT).unique().alias("__verdicts"),
+        pl.col(MISSING).list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True).alias("__missing_all"),
+        pl.col(ZONES).list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True).alias(ZONES),
+        pl.col(VAGUE_ZONES).list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True).alias(VAGUE_ZONES),
+        pl.col(CONFIDENCE).alias("__confidences"),
+        pl.format("[{}]", entry.str.join(",")).alias(CANDIDATES),
+    )
+    agree = pl.col("__verdicts").list.len() == 1
+    decided = agg.select(
+        ROW, ZONES, VAGUE_ZONES, CANDIDATES,
+        pl.when(agree).then(pl.col("__verdicts").list.first()).otherwise(pl.lit(Verdict.INDETERMINATE.value)).alias(VERDICT),
+        pl.when(agree).then(pl.col("__missing_all"))
+        .otherwise(pl.concat_list(pl.lit(["supplier"]), pl.col("__missing_all"))).alias(MISSING),
+        pl.col("__confidences").map_elements(lambda c: lowest(c), return_dtype=pl.String).alias(CONFIDENCE),
+    )
+    return uses.join(decided, on=ROW).with_columns(
+        pl.lit(None, pl.String).alias(SUPPLIER), pl.lit(None, pl.String).alias(PACK), pl.lit(None, pl.String).alias(VERSION),
+        _NONE.alias(CLAUSES), _NONE.alias(ERRORS),
+    )
+
+
+def candidates_of(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The candidates a judged row lists (empty for a use with one candidate)."""
+    return json.loads(row[CANDIDATES]) if row.get(CANDIDATES) else []
