@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 
 from enduse.catalog import load_catalog
-from enduse.decisions import Verdict
+from enduse.decisions import Verdict, decision_confidence
 from enduse.engines import NAMESPACE, CedarEngine, Engine
 from enduse.enrich import BAND
 from enduse.errors import InputError
@@ -342,10 +342,30 @@ def _decide_distinct(distinct: pl.DataFrame, pack: Pack, engine: Engine) -> pl.D
     return distinct.join(pl.concat([decided, ungoverned]), on=SIT).drop(SIT)
 
 
+def _described(decided: pl.DataFrame, pack: Pack) -> pl.DataFrame:
+    """Distinct decisions with what depends on them alone: their confidence, and the zones in force the point is in."""
+    key = pl.concat_str(pl.col("__version").fill_null(""), pl.col("clauses").list.join(","), separator="|")
+    confidence = {
+        k: decision_confidence(pack, k.split("|")[0] or None, [c for c in k.split("|")[1].split(",") if c])
+        for k in decided.select(key.unique()).to_series()
+    }
+    in_force = [(z, pl.col("__version").is_in([v.id for v in pack.versions if z in v.zones])) for z in pack.zones]
+
+    def banded(band: Band) -> pl.Expr:
+        parts = [pl.when(used & (pl.col(BAND + z) == band.value)).then(pl.lit(z)) for z, used in in_force]
+        return pl.concat_list(parts).list.drop_nulls() if parts else pl.lit([], pl.List(pl.String))
+
+    return decided.with_columns(
+        key.replace_strict(confidence, default=None, return_dtype=pl.String).alias("confidence"),
+        banded(Band.INSIDE).alias("zones"), banded(Band.VAGUE).alias("vague_zones"),
+    )
+
+
 def decide_frame(
     situations: pl.DataFrame, pack: Pack, engine: Engine, *, version: str | None = None, memo: Memo | None = None
 ) -> pl.DataFrame:
-    """Add ``__version`` and the decision (``__verdict``, ``__clauses``, ``__missing``, ``__errors``) to every
+    """Add ``__version`` and the decision (``__verdict``, ``__clauses``, ``__missing``, ``__errors``, ``__confidence``,
+    ``__zones`` and ``__vague_zones``: the zones in force the point is inside / in the vague band of) to every
     situation; the names are reserved, so input columns of any name pass through untouched.
 
     ``version`` forces one version id for all rows instead of the one in force on each date. ``memo``
@@ -357,11 +377,11 @@ def decide_frame(
     distinct = situations.select(normal.get(k, pl.col(k)) for k in keys).unique()
     if memo is not None and memo.table is not None:
         distinct = distinct.join(memo.table.select(keys), on=keys, how="anti", nulls_equal=True)
-    table = _decide_distinct(distinct, pack, engine)
+    table = _described(_decide_distinct(distinct, pack, engine), pack)
     if memo is not None:
         memo.table = table = table if memo.table is None else pl.concat([memo.table, table])
     keyed = situations.with_columns(normal.get(k, pl.col(k)).alias(KEY + k) for k in keys)
-    decision = {name: DECISION + name for name in ("verdict", "clauses", "missing", "errors")}
+    decision = {name: DECISION + name for name in ("verdict", "clauses", "missing", "errors", "confidence", "zones", "vague_zones")}
     joined = keyed.join(table.rename({**{k: KEY + k for k in keys}, **decision}), on=[KEY + k for k in keys],
                         how="left", nulls_equal=True, maintain_order="left")
     return joined.drop(KEY + k for k in keys)

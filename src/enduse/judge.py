@@ -29,6 +29,7 @@ import polars as pl
 from enduse.catalog import load_catalog
 from enduse.columns import (
     CANDIDATES,
+    FACT,
     CLAUSES,
     CONFIDENCE,
     ERRORS,
@@ -41,9 +42,9 @@ from enduse.columns import (
     VERSION,
     ZONES,
 )
-from enduse.decisions import Decision, Verdict, combined_decision, decision_confidence, decision_from_row, lowest
+from enduse.decisions import CONFIDENCE_ORDER, Decision, Verdict, combined_decision, decision_from_row
 from enduse.engines import ENGINES
-from enduse.enrich import BAND, locate_uses, situate, unknown_fact
+from enduse.enrich import Located, locate_uses, situate, unknown_fact
 from enduse.errors import EnduseError, EvaluationError, InputError
 from enduse.evaluate import Memo, decide_frame, resolve_version
 from enduse.packs.model import Pack
@@ -52,6 +53,9 @@ from enduse.uses import REASON, Use, parse_uses, uses_frame, validate_uses
 from enduse.vocab import UNKNOWN
 
 _NONE = pl.lit([], pl.List(pl.String))
+#: What the packs read of a located use (besides its facts), and where it is: what a candidate's rows carry.
+_READ = ("__date", "__lat", "__lon", "__weapon", "__target", "__purpose", "__country", "__region")
+_PLACE = ("__country", "__region", "__region_name", "__border_km", "__lat", "__lon", "__place_label", "__weapon")
 
 
 @dataclass(frozen=True)
@@ -128,28 +132,23 @@ class Judge:
             candidates = pl.when(candidates.list.contains(only)).then(pl.lit([only])).otherwise(candidates)
         return candidates.alias(SUPPLIER)
 
-    def _under(self, pack: Pack, uses: pl.DataFrame, located: Any, version: str | None) -> pl.DataFrame:
+    def _under(self, pack: Pack, uses: pl.DataFrame, located: Located, version: str | None) -> pl.DataFrame:
+        """The decision of ``pack`` on each of ``uses`` (the slim rows of ``_judge``)."""
         situations = situate(uses, located.locations.take(uses["__loc"].to_numpy()), pack)
         forced = resolve_version(pack, version)
         decided = decide_frame(situations, pack, self.engine, version=forced, memo=self.memos[pack.name])
-        in_force = {v.id: v.zones for v in pack.versions}
-        zones = [(z, pl.col(VERSION).is_in([v for v, zs in in_force.items() if z in zs])) for z in pack.zones]
-
-        def banded(band: str) -> pl.Expr:
-            parts = [pl.when(used & (pl.col(BAND + z) == band)).then(pl.lit(z)) for z, used in zones]
-            return pl.concat_list(parts).list.drop_nulls() if parts else _NONE
-
-        return decided.with_columns(
-            pl.lit(pack.name).alias(PACK), banded("inside").alias(ZONES), banded("vague").alias(VAGUE_ZONES),
-            _confidence(decided, pack).alias(CONFIDENCE),
+        return decided.select(
+            ROW, "__n", "__cand", SUPPLIER, pl.lit(pack.name).alias(PACK), VERSION, VERDICT, CLAUSES, MISSING, ERRORS,
+            CONFIDENCE, ZONES, VAGUE_ZONES, "__assumptions", *(FACT + f for f in pack.facts),
         )
 
     @staticmethod
     def _ungoverned(uses: pl.DataFrame) -> pl.DataFrame:
-        return uses.with_columns(
-            pl.lit(None, pl.String).alias(PACK), pl.lit(None, pl.String).alias(VERSION),
+        return uses.select(
+            ROW, "__n", "__cand", SUPPLIER, pl.lit(None, pl.String).alias(PACK), pl.lit(None, pl.String).alias(VERSION),
             pl.lit(Verdict.NOT_GOVERNED.value).alias(VERDICT), _NONE.alias(CLAUSES), _NONE.alias(MISSING),
             _NONE.alias(ERRORS), pl.lit(None, pl.String).alias(CONFIDENCE), _NONE.alias(ZONES), _NONE.alias(VAGUE_ZONES),
+            _NONE.alias("__assumptions"),
         )
 
     def table(self, frame: pl.DataFrame, *, first_row: int = 1, version: str | None = None) -> Judged:
@@ -164,26 +163,28 @@ class Judge:
 
     def _judge(self, valid: pl.DataFrame, invalid: pl.DataFrame | None, originals: list[str], version: str | None) -> Judged:
         located = locate_uses(valid)
-        uses = located.uses.with_row_index("__loc").with_columns(self._candidates())
-        each = uses.explode(SUPPLIER).with_columns(pl.int_range(pl.len()).over("__loc").alias("__cand"))
+        base = located.uses.with_row_index("__loc").with_columns(self._candidates())
+        facts = [c for c in base.columns if c.startswith(FACT)]
+        # Each candidate of each use, carrying only what the packs read; input columns join back at the end.
+        each = base.select(
+            ROW, "__loc", *_READ, *facts, SUPPLIER, pl.col(SUPPLIER).list.len().alias("__n"),
+            pl.col(SUPPLIER).list.eval(pl.int_range(pl.len())).alias("__cand"),
+        ).explode([SUPPLIER, "__cand"])
         parts = []
         for (supplier,), group in each.group_by(SUPPLIER, maintain_order=True):
             pack = self.packs.for_supplier(supplier)
             parts.append(self._ungoverned(group) if pack is None else self._under(pack, group, located, version))
         per = pl.concat(parts, how="diagonal_relaxed") if parts else self._ungoverned(each)
-        per = per.sort(ROW, "__cand").with_columns(pl.len().over(ROW).alias("__n"))
-        failed = per.filter(pl.col(ERRORS).list.len() > 0)
-        errored = failed.group_by(ROW, maintain_order=True).first().select(
-            *originals, pl.col(ROW).alias("row"),
-            cedar_error(pl.col(ERRORS).list.join(", "), pl.col(VERSION), pl.col(PACK)).alias(REASON),
-        )
+        failed = per.filter(pl.col(ERRORS).list.len() > 0).group_by(ROW).agg(
+            cedar_error(pl.col(ERRORS).first().list.join(", "), pl.col(VERSION).first(), pl.col(PACK).first()).alias(REASON))
         per = per.filter(~pl.col(ROW).is_in(failed[ROW].implode()))
-        single = per.filter(pl.col("__n") == 1).with_columns(pl.lit(None, pl.String).alias(CANDIDATES))
-        several = per.filter(pl.col("__n") > 1)
-        combined = _combined(several, uses.drop(SUPPLIER, "__loc"))
-        rows = pl.concat([single.drop("__n", "__loc", "__cand"), combined], how="diagonal_relaxed").sort(ROW)
+        several = per.filter(pl.col("__n") > 1).sort(ROW, "__cand")
+        decisions = pl.concat([per.filter(pl.col("__n") == 1), _combined(several)], how="diagonal_relaxed").drop("__n", "__cand")
+        rows = base.drop(SUPPLIER, "__loc", *facts).join(decisions, on=ROW, how="inner", maintain_order="left")
+        errored = base.join(failed, on=ROW).select(*originals, pl.col(ROW).alias("row"), REASON)
+        candidates = several.drop("__n", "__cand").join(base.select(ROW, *_PLACE), on=ROW, maintain_order="left")
         rejected = [r.select(*originals, "row", REASON) for r in (invalid, located.rejects, errored) if r is not None]
-        return Judged(rows, several.drop("__n", "__loc", "__cand"), pl.concat(rejected, how="vertical_relaxed").sort("row"))
+        return Judged(rows, candidates, pl.concat(rejected, how="vertical_relaxed").sort("row"))
 
     # -- single uses ----------------------------------------------------------------------------------------
 
@@ -234,39 +235,28 @@ class Judge:
         return f"{weapon} supplied by {supplier}: no bundled pack governs {supplier}-supplied weapons"
 
 
-def _confidence(decided: pl.DataFrame, pack: Pack) -> pl.Expr:
-    """``decision_confidence`` of each row, computed once per distinct (version, clauses)."""
-    key = pl.concat_str(pl.col(VERSION).fill_null(""), pl.col(CLAUSES).list.join(","), separator="|")
-    table = {
-        k: decision_confidence(pack, k.split("|")[0] or None, [c for c in k.split("|")[1].split(",") if c])
-        for k in decided.select(key.unique()).to_series()
-    }
-    return key.replace_strict(table, default=None, return_dtype=pl.String)
-
-
-def _combined(several: pl.DataFrame, uses: pl.DataFrame) -> pl.DataFrame:
-    """One row per use with several candidates: the common verdict, or INDETERMINATE naming ``supplier``."""
+def _combined(several: pl.DataFrame) -> pl.DataFrame:
+    """One decision per use with several candidates: the common verdict, or INDETERMINATE naming ``supplier``."""
     if several.is_empty():
-        return uses.clear()
+        return several.select(ROW, VERDICT, MISSING, ZONES, VAGUE_ZONES, CONFIDENCE, pl.lit(None, pl.String).alias(CANDIDATES))
     entry = pl.struct(pl.col(SUPPLIER).alias("supplier"), pl.col(PACK).alias("pack"), pl.col(VERSION).alias("version"),
                       pl.col(VERDICT).alias("verdict"), pl.col(CLAUSES).alias("clauses")).struct.json_encode()
+    rank = pl.col(CONFIDENCE).replace_strict({c: i for i, c in enumerate(CONFIDENCE_ORDER)}, default=None, return_dtype=pl.Int8)
     agg = several.group_by(ROW, maintain_order=True).agg(
         pl.col(VERDICT).unique().alias("__verdicts"),
         pl.col(MISSING).list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True).alias("__missing_all"),
         pl.col(ZONES).list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True).alias(ZONES),
         pl.col(VAGUE_ZONES).list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True).alias(VAGUE_ZONES),
-        pl.col(CONFIDENCE).alias("__confidences"),
+        rank.min().alias("__rank"),
         pl.format("[{}]", entry.str.join(",")).alias(CANDIDATES),
     )
     agree = pl.col("__verdicts").list.len() == 1
-    decided = agg.select(
+    return agg.select(
         ROW, ZONES, VAGUE_ZONES, CANDIDATES,
         pl.when(agree).then(pl.col("__verdicts").list.first()).otherwise(pl.lit(Verdict.INDETERMINATE.value)).alias(VERDICT),
         pl.when(agree).then(pl.col("__missing_all"))
         .otherwise(pl.concat_list(pl.lit(["supplier"]), pl.col("__missing_all"))).alias(MISSING),
-        pl.col("__confidences").map_elements(lambda c: lowest(c), return_dtype=pl.String).alias(CONFIDENCE),
-    )
-    return uses.join(decided, on=ROW).with_columns(
+        pl.col("__rank").replace_strict(dict(enumerate(CONFIDENCE_ORDER)), default=None, return_dtype=pl.String).alias(CONFIDENCE),
         pl.lit(None, pl.String).alias(SUPPLIER), pl.lit(None, pl.String).alias(PACK), pl.lit(None, pl.String).alias(VERSION),
         _NONE.alias(CLAUSES), _NONE.alias(ERRORS),
     )
