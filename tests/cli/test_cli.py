@@ -51,7 +51,7 @@ def test_json_input_from_file_and_stdin(tmp_path):
             {"date": "2024-06-05", "lat": 48.02, "lon": 37.8, "weapon": "SCALP"}]
     path = tmp_path / "uses.json"
     path.write_text(json.dumps(uses))
-    data = json.loads(run("check", "--json", str(path), "--format", "json").stdout)
+    data = json.loads(run("check", "--json", str(path), "--format", "json", "--pack", "us-ukraine").stdout)
     assert [d["verdict"] for d in data] == ["FORBIDDEN", "NOT_GOVERNED"]
     single = json.loads(run("check", "--json", "-", "--format", "json", stdin=json.dumps(uses[0])).stdout)
     assert single["clauses"][0]["id"] == "no-long-range-in-russia"
@@ -189,3 +189,43 @@ def test_audit_of_an_acled_export(tmp_path):
     assert out["weapon"].to_list() == ["HIMARS", "ATACMS"]
     assert out["verdict"].to_list() == ["INDETERMINATE", "FORBIDDEN"]
     assert "invalid date" in (tmp_path / "out.rejects.csv").read_text()
+
+
+def test_supplier_chooses_the_pack_and_several_candidates_are_listed():
+    patriot = ["--date", "2024-06-05", "--place", "Shebekino", "--weapon", "Patriot", "--target", "aircraft", "--purpose", "intercept"]
+    stated = json.loads(run("check", *patriot, "--supplier", "us", "--format", "json").stdout)
+    assert (stated["pack"], stated["supplier"], stated["verdict"], stated["candidates"]) == ("us-ukraine", "US", "ALLOWED", [])
+    several = run("check", *patriot, "--format", "json")
+    data = json.loads(several.stdout)
+    assert [c["supplier"] for c in data["candidates"]] == ["US", "DE", "NL"] and data["pack"] is None
+    assert data["candidates"][0]["verdict"] == "ALLOWED"
+    text = " ".join(run("check", *patriot).stdout.split())
+    assert "Candidate suppliers" in text and "US: ALLOWED" in text
+    bad = run("check", *patriot, "--supplier", "Atlantis")
+    assert bad.returncode == 2 and "unknown supplier 'Atlantis'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_compare_puts_every_supplier_side_by_side():
+    use = ["--date", "2024-08-20", "--place", "Sudzha", "--target", "military_forces", "--purpose", "counter_fire"]
+    result = run("compare", *use, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    from enduse.packs import builtin_names
+
+    assert {r["pack"] for r in rows} == set(builtin_names())
+    for row in rows[:4]:
+        for weapon in row["weapons"][:2]:
+            one = json.loads(run("check", *use, "--weapon", weapon, "--supplier", row["supplier"], "--format", "json").stdout)
+            assert (one["verdict"], one["version"]) == (row["verdict"], row["version"])
+            assert [c["id"] for c in one["clauses"]] == row["clauses"]
+    text = " ".join(run("compare", *use).stdout.split())
+    assert "Every supplier's policy" in text and "US" in text
+
+
+def test_versions_all_is_one_chronology_of_every_pack():
+    data = json.loads(run("versions", "--all", "--format", "json").stdout)
+    from enduse.packs import builtin_names
+
+    assert {d["pack"] for d in data} == set(builtin_names())
+    starts = [d["effective_from"] for d in data]
+    assert starts == sorted(starts) and all(d["sources"] for d in data)
