@@ -165,3 +165,31 @@ def test_an_audit_output_can_be_audited_again(tmp_path, pack):
     fresh = audit(synthetic_uses(2_000, seed=4), pack, params=narrow)
     assert twice["enduse_verdict"].to_list() == fresh["verdict"].to_list()
     assert (twice["enduse_verdict"] != twice["verdict"]).any()
+
+
+def test_dates_before_the_first_version_and_after_it_in_one_batch(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("date,place,weapon\n2021-01-01,Kursk,HIMARS\n2024-07-01,Kursk,HIMARS\n")
+    summary = run_audit(source, tmp_path / "out.csv")
+    out = pl.read_csv(tmp_path / "out.csv")
+    assert summary.rows_out == 2 and out["verdict"][0] == "NOT_GOVERNED" and out["version"].to_list() == [None, "whole-border"]
+
+
+def test_a_jsonl_column_first_seen_late_still_reaches_the_decision(tmp_path):
+    import json
+
+    rows = [{"date": "2024-06-05", "place": "Shebekino", "weapon": "HIMARS", "target": "artillery", "purpose": "counter_fire"}] * 10_001
+    rows.append({**rows[0], "linked_to_invasion": "no"})
+    source = tmp_path / "late.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    run_audit(source, tmp_path / "out.jsonl")
+    out = pl.read_ndjson(tmp_path / "out.jsonl", infer_schema_length=None)
+    assert out["verdict"][-1] == "FORBIDDEN" and out["verdict"][0] == "ALLOWED"
+
+
+def test_a_batch_size_below_one_is_an_input_error(tmp_path, messy):
+    source = tmp_path / "in.csv"
+    messy.write_csv(source)
+    with pytest.raises(InputError, match="--batch-size must be at least 1"):
+        run_audit(source, tmp_path / "out.csv", batch_size=0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]

@@ -93,3 +93,11 @@ def test_parse_uses_in_one_pass_equals_one_by_one():
     assert [type(r).__name__ for r in together] == ["Use", "InputError", "InputError", "InputError", "Use"]
     assert together[4].facts == {"approved": "yes"} and together[0].facts == {"linked_to_invasion": "no"}
     assert parse_uses([]) == []
+
+
+@pytest.mark.parametrize("facts", [["linked_to_invasion"], 3, "yes"])
+def test_facts_that_are_not_an_object_are_an_input_error(facts):
+    from enduse.uses import parse_uses
+
+    (result,) = parse_uses([{"date": "2024-06-05", "place": "Kursk", "weapon": "HIMARS", "facts": facts}])
+    assert isinstance(result, InputError) and "facts must be an object" in str(result)

@@ -166,6 +166,8 @@ def run_audit(
     or on a local one). Raises ``TooManyRejects`` (and writes nothing) once more than ``max_rejects`` rows
     are rejected.
     """
+    if batch_size < 1:
+        raise InputError(f"--batch-size must be at least 1, got {batch_size}")
     judge = Judge.create(pack, params, engine="columnar" if engine == "dask" else engine)
     output = Path(output)
     summary = AuditSummary(output=output, rejects=Path(rejects) if rejects else default_rejects_path(output))

@@ -157,8 +157,8 @@ def with_versions(situations: pl.DataFrame, pack: Pack, forced: str | None = Non
     starts = np.array([v.effective_from for v in pack.versions], dtype="datetime64[D]")
     days = situations["__date"].to_numpy().astype("datetime64[D]")
     index = np.searchsorted(starts, days, side="right") - 1
-    ids = np.array([None, *pack.version_ids], dtype=object)[index + 1]
-    return situations.with_columns(pl.Series("__version", ids, dtype=pl.String))
+    ids = pl.Series([None, *pack.version_ids], dtype=pl.String).gather(index + 1)
+    return situations.with_columns(ids.alias("__version"))
 
 
 def _dimensions(pack: Pack) -> dict[str, pl.Expr]:

@@ -37,7 +37,7 @@ def _scan(path: Path) -> pl.LazyFrame:
         return pl.scan_csv(path, infer_schema=False)
     if kind == "parquet":
         return pl.scan_parquet(path)
-    return pl.scan_ndjson(path, infer_schema_length=10_000)
+    return pl.scan_ndjson(path, infer_schema_length=None)  # the whole file: a column first seen late is never dropped
 
 
 def count_rows(path: str | Path) -> int | None:

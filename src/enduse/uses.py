@@ -188,7 +188,10 @@ def _fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     extra = sorted(set(raw) - set(FIELDS))
     if extra:
         raise InputError(f"unknown field(s) {', '.join(extra)}; expected: {', '.join(FIELDS)}")
-    facts = {str(k).strip(): v for k, v in (raw.get("facts") or {}).items()}
+    given = raw.get("facts") or {}
+    if not isinstance(given, Mapping):
+        raise InputError(f"facts must be an object of name: yes|no|unknown, got {type(given).__name__}")
+    facts = {str(k).strip(): v for k, v in given.items()}
     clash = sorted(set(facts) & set(USE_COLUMNS))
     if clash:
         raise InputError(f"fact name(s) {', '.join(clash)} clash with use fields")

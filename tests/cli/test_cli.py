@@ -229,3 +229,11 @@ def test_versions_all_is_one_chronology_of_every_pack():
     assert {d["pack"] for d in data} == set(builtin_names())
     starts = [d["effective_from"] for d in data]
     assert starts == sorted(starts) and all(d["sources"] for d in data)
+
+
+def test_user_text_in_the_summary_is_never_markup(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("date,place,weapon\n2024-06-05,[/x],HIMARS\n2024-06-05,[link=http://x]y,HIMARS\n")
+    result = run("audit", str(source), "-o", str(tmp_path / "out.csv"))
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert 'unknown place "[link=http://x]y"' in result.stdout and 'unknown place "[/x]"' in result.stdout

@@ -65,9 +65,9 @@ def _print_summary(summary) -> None:
     table.add_row("rows out", f"{summary.rows_out:,}")
     table.add_row("rows rejected", f"{summary.rows_rejected:,}")
     out.print(table)
-    out.print(f"verdicts: {summary.output}\nrejects:  {summary.rejects}")
+    out.print(Text(f"verdicts: {summary.output}\nrejects:  {summary.rejects}"))
     for reason in summary.first_reasons:
-        out.print(f"  [dim]{reason}[/dim]", highlight=False)
+        out.print(Text(f"  {reason}", style="dim"), highlight=False)
 
 
 @command
