@@ -193,3 +193,35 @@ def test_a_batch_size_below_one_is_an_input_error(tmp_path, messy):
     with pytest.raises(InputError, match="--batch-size must be at least 1"):
         run_audit(source, tmp_path / "out.csv", batch_size=0)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "message"),
+    [("date,place,weapon,__x", "2024-06-05,Kursk,HIMARS,1", "names starting with '__' are reserved"),
+     ("date,place,weapon,verdict,enduse_verdict", "2024-06-05,Kursk,HIMARS,a,b", "both verdict and enduse_verdict")],
+)
+def test_reserved_and_doubly_taken_column_names_are_input_errors(tmp_path, header, row, message):
+    source = tmp_path / "in.csv"
+    source.write_text(f"{header}\n{row}\n")
+    with pytest.raises(InputError, match=message):
+        run_audit(source, tmp_path / "out.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+@pytest.mark.parametrize(("output", "rejects", "message"), [("out.csv", "out.csv", "are the same file"),
+                                                            ("in.csv", None, "would overwrite the input"),
+                                                            ("out.csv", "in.csv", "would overwrite the input")])
+def test_outputs_never_overwrite_each_other_or_the_input(tmp_path, messy, output, rejects, message):
+    source = tmp_path / "in.csv"
+    messy.write_csv(source)
+    before = source.read_bytes()
+    with pytest.raises(InputError, match=message):
+        run_audit(source, tmp_path / output, rejects=tmp_path / rejects if rejects else None)
+    assert source.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_default_rejects_follow_the_whole_output_name(tmp_path, messy):
+    source = tmp_path / "in.csv"
+    messy.write_csv(source)
+    first, second = run_audit(source, tmp_path / "a.x.csv"), run_audit(source, tmp_path / "a.y.csv")
+    assert (first.rejects.name, second.rejects.name) == ("a.x.rejects.csv", "a.y.rejects.csv")

@@ -52,8 +52,13 @@ class TooManyRejects(EnduseError):
 
 
 def result_names(columns: Iterable[str]) -> dict[str, str]:
-    """Output name of each result column: ``enduse_<name>`` where the input already has ``<name>``."""
+    """Output name of each result column: ``enduse_<name>`` where the input already has ``<name>``.
+
+    Raises ``InputError`` when the input has both (an audit of an audit of an audit): no column is ever replaced."""
     taken = set(columns)
+    both = [name for name in RESULT_COLUMNS if name in taken and f"enduse_{name}" in taken]
+    if both:
+        raise InputError(f"the input has both {both[0]} and enduse_{both[0]}, where the results would go; drop or rename one")
     return {name: f"enduse_{name}" if name in taken else name for name in RESULT_COLUMNS}
 
 
@@ -136,6 +141,16 @@ def default_rejects_path(output: Path) -> Path:
     return output.with_name(output.stem + ".rejects.csv")
 
 
+def _check_paths(source: Path, output: Path, rejects: Path) -> None:
+    """Before any work: the output, the rejects and the input are three different files (links resolved)."""
+    where = {"output": output.resolve(), "rejects file": rejects.resolve()}
+    if where["output"] == where["rejects file"]:
+        raise InputError(f"{output}: the output and the rejects file are the same file; give --rejects another name")
+    for name, path in where.items():
+        if path == source.resolve():
+            raise InputError(f"{path}: the {name} would overwrite the input; choose another name")
+
+
 def _numbered(batches: Iterable[pl.DataFrame], adapter: Callable[[pl.DataFrame], pl.DataFrame] | None) -> Iterator[tuple[int, pl.DataFrame]]:
     """Each batch (adapted) with the input row number of its first row."""
     first_row = 1
@@ -171,6 +186,7 @@ def run_audit(
     judge = Judge.create(pack, params, engine="columnar" if engine == "dask" else engine)
     output = Path(output)
     summary = AuditSummary(output=output, rejects=Path(rejects) if rejects else default_rejects_path(output))
+    _check_paths(Path(source), summary.output, summary.rejects)
     show = sys.stderr.isatty() if progress is None else progress
     numbered = _numbered(read_batches(source, batch_size), adapter)
     if engine == "dask":

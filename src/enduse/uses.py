@@ -117,6 +117,9 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
     input column and gain ``row`` and ``reason``. A table without the columns a
     use needs at all raises ``InputError``.
     """
+    reserved = [c for c in frame.columns if c.startswith("__")]
+    if reserved:
+        raise InputError(f"column name(s) {', '.join(reserved[:5])}: names starting with '__' are reserved for enduse; rename them")
     missing = [c for c in ("date", "weapon") if c not in frame.columns]
     if missing or not ({"lat", "lon"} <= set(frame.columns) or "place" in frame.columns):
         needed = ", ".join(missing) or "lat and lon, or place"
@@ -192,9 +195,9 @@ def _fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(given, Mapping):
         raise InputError(f"facts must be an object of name: yes|no|unknown, got {type(given).__name__}")
     facts = {str(k).strip(): v for k, v in given.items()}
-    clash = sorted(set(facts) & set(USE_COLUMNS))
+    clash = sorted(set(facts) & set(USE_COLUMNS) | {f for f in facts if f.startswith("_")})
     if clash:
-        raise InputError(f"fact name(s) {', '.join(clash)} clash with use fields")
+        raise InputError(f"fact name(s) {', '.join(clash)} clash with use fields or reserved names")
     return facts
 
 

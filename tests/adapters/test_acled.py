@@ -7,6 +7,8 @@ from importlib import resources
 
 import polars as pl
 import pytest
+
+from enduse.errors import InputError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -125,13 +127,13 @@ def test_outputs_are_catalogue_names_or_vocabulary_words(out):
 
 
 def test_missing_acled_column_is_named(frame):
-    with pytest.raises(ValueError, match="latitude, notes"):
+    with pytest.raises(InputError, match="latitude, notes"):
         from_acled(frame.drop("latitude", "notes"))
 
 
 @pytest.mark.parametrize("column", ["date", "weapon", "place", "adapter_note"])
 def test_existing_standard_column_is_a_clash(frame, column):
-    with pytest.raises(ValueError, match=column):
+    with pytest.raises(InputError, match=column):
         from_acled(frame.with_columns(pl.lit("x").alias(column)))
 
 

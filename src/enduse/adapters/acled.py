@@ -32,6 +32,7 @@ from importlib import resources
 import polars as pl
 
 from enduse.catalog import load_catalog
+from enduse.errors import InputError
 from enduse.vocab import PURPOSES, TARGETS, UNKNOWN
 
 #: ACLED columns the adapter reads; any other column is carried through untouched.
@@ -213,15 +214,15 @@ def from_acled(frame: pl.DataFrame, keywords: Keywords | None = None) -> pl.Data
     ``event_date`` is ISO or like ``01 June 2024``, else the original text), ``lat`` and
     ``lon`` (``latitude``/``longitude`` as given), ``weapon``, ``target``, ``purpose``
     (catalogue name / vocabulary word / ``unknown``) and ``adapter_note``. The row count
-    and order are unchanged. Raises ``ValueError`` when an ACLED column is missing or
+    and order are unchanged. Raises ``InputError`` when an ACLED column is missing or
     when the input already has a column the adapter would add (it is never overwritten).
     """
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        raise ValueError(f"not an ACLED export: missing column(s) {', '.join(missing)}")
+        raise InputError(f"not an ACLED export: missing column(s) {', '.join(missing)}")
     clashes = [c for c in RESERVED if c in frame.columns]
     if clashes:
-        raise ValueError(f"input already has column(s) {', '.join(clashes)}, which the ACLED adapter would add; "
+        raise InputError(f"input already has column(s) {', '.join(clashes)}, which the ACLED adapter would add; "
                          "rename or drop them first so that neither value is silently replaced")
     table = keywords or load_keywords()
     precision = [pl.lit(frame["geo_precision"])] if "geo_precision" in frame.columns else []
