@@ -101,3 +101,9 @@ def test_facts_that_are_not_an_object_are_an_input_error(facts):
 
     (result,) = parse_uses([{"date": "2024-06-05", "place": "Kursk", "weapon": "HIMARS", "facts": facts}])
     assert isinstance(result, InputError) and "facts must be an object" in str(result)
+
+
+@pytest.mark.parametrize("day", ["9999-01-01", "1066-10-14"])
+def test_a_date_past_any_horizon_is_refused_not_judged(day):
+    with pytest.raises(InputError, match="outside 1900–2100"):
+        parse_use({"date": day, "place": "Kursk", "weapon": "HIMARS"})

@@ -6,6 +6,9 @@ else escaping is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+#: Messages are cut to this many characters where they are shown (a 100 kB input is not echoed back).
+SHOWN_CHARS = 500
+
 
 class EnduseError(Exception):
     """Base class: a problem the user can fix, reported without a traceback."""
@@ -29,3 +32,10 @@ class EvaluationError(EnduseError):
     """Cedar reported an error while deciding; never silently turned into a verdict."""
 
     exit_code = 5
+
+
+def shown(message: str, limit: int = SHOWN_CHARS) -> str:
+    """``message`` safe to show on a terminal or in a web page: control characters (terminal escapes included)
+    written as escapes, and cut to ``limit`` characters."""
+    safe = "".join(ch if ch.isprintable() or ch in "\n" else ch.encode("unicode_escape").decode("ascii") for ch in message)
+    return safe if len(safe) <= limit else safe[: limit - 1] + "…"

@@ -26,6 +26,8 @@ from enduse.vocab import FACT_VALUES, PURPOSES, TARGETS, UNKNOWN, choose, suppli
 FIELDS = ("id", "date", "lat", "lon", "place", "weapon", "supplier", "target", "purpose", "facts")
 USE_COLUMNS = ("id", "date", "lat", "lon", "place", "weapon", "supplier", "target", "purpose")
 REASON = "reason"
+#: Dates outside this range are refused: no end-use policy of the period is in question, so they are typos.
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,8 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
     rules = [
         (_text("date").is_null(), pl.lit("missing date (YYYY-MM-DD)")),
         (pl.col("__date").is_null(), pl.format("invalid date '{}': expected YYYY-MM-DD", _text("date"))),
+        (~pl.col("__date").is_between(*DATE_RANGE), pl.format(f"date '{{}}' is outside {DATE_RANGE[0].year}–{DATE_RANGE[1].year} "
+                                                             "(surely a typo)", _text("date"))),
         (_text("weapon").is_null(), pl.lit("missing weapon (a system name such as HIMARS, or 'unknown')")),
         (has_point & has_place, pl.lit("give either lat/lon or a place, not both")),
         (~has_point & ~has_place, pl.lit("missing location: give lat and lon, or a place name")),

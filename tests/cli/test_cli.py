@@ -237,3 +237,9 @@ def test_user_text_in_the_summary_is_never_markup(tmp_path):
     result = run("audit", str(source), "-o", str(tmp_path / "out.csv"))
     assert result.returncode == 0 and "Traceback" not in result.stderr
     assert 'unknown place "[link=http://x]y"' in result.stdout and 'unknown place "[/x]"' in result.stdout
+
+
+def test_error_messages_escape_control_characters_and_are_cut():
+    result = run("check", "--date", "2024-06-05", "--place", "\x1b]0;owned\x07" + "y" * 2000, "--weapon", "HIMARS")
+    assert result.returncode == 2 and "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert len(result.stderr) < 800

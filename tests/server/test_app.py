@@ -312,3 +312,16 @@ def test_a_server_without_a_forced_pack_routes_each_check_to_its_suppliers_pack(
     assert first["pack"] == ",".join(deciders) and first["pack_digest"].count(",") == len(deciders) - 1
     assert second["pack"] == "us-ukraine"
     assert second["pack_digest"] == pack_digest(__import__("enduse").load_pack("us-ukraine"))
+
+
+@pytest.mark.parametrize("coordinates", [{"lat": True, "lon": False}, {"lat": "50", "lon": 36}])
+def test_coordinates_must_be_numbers(client, coordinates):
+    response = client.post("/v1/check", json={"date": "2024-06-05", "weapon": "HIMARS", **coordinates})
+    assert response.status_code == 422 and response.json()["error"].startswith("lat")
+
+
+def test_errors_never_echo_control_characters_or_whole_inputs(client):
+    response = client.post("/v1/check", json={**USE, "place": "\x1b[31m" + "x" * 190})
+    assert response.status_code == 422
+    message = response.json()["error"]
+    assert "\x1b" not in message and "\\x1b" in message and len(message) <= 500

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from enduse.errors import EnduseError, InputError
+from enduse.errors import EnduseError, InputError, shown
 from enduse.packs.registry import FOUNDING_PACK
 
 app = typer.Typer(
@@ -43,7 +43,7 @@ def command(fn: Callable[..., None] | None = None, *, on: typer.Typer | None = N
         try:
             fn(*args, **kwargs)
         except EnduseError as error:
-            err.print(Text.assemble(("error: ", "red"), str(error)), highlight=False)
+            err.print(Text.assemble(("error: ", "red"), shown(str(error))), highlight=False)
             raise typer.Exit(error.exit_code) from None
 
     return (on or app).command()(run)

@@ -48,7 +48,7 @@ from enduse.decision_log import (
 )
 from enduse.decisions import Decision
 from enduse.diff import Side, compare
-from enduse.errors import EvaluationError, InputError, PackError
+from enduse.errors import EvaluationError, InputError, PackError, shown
 from enduse.evaluate import resolve_version
 from enduse.judge import Judge
 from enduse.packs import builtin_names
@@ -102,7 +102,7 @@ ParamQuery = Annotated[list[str] | None, Query(max_length=32, description="Chang
 
 
 def error(status: int, message: str, **details: Any) -> JSONResponse:
-    return JSONResponse({"error": message, **details}, status_code=status)
+    return JSONResponse({"error": shown(message), **details}, status_code=status)
 
 
 class Guard:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
 
 PACK_NAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 
 Word = Annotated[str, StringConstraints(max_length=200)]
+#: A number, never a JSON true/false (which pydantic would otherwise read as 1 and 0).
+Coordinate = Annotated[StrictFloat | StrictInt, Field(allow_inf_nan=False)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 PackName = Annotated[str, StringConstraints(pattern=PACK_NAME)]
 #: One side of a diff: ``VERSION`` or ``PACK@VERSION``, a version id or a date (never a path).
@@ -31,8 +33,8 @@ class CheckRequest(BaseModel):
     )
 
     date: Word | None = Field(None, description="Date of the use, YYYY-MM-DD.")
-    lat: float | None = Field(None, ge=-90, le=90, description="Latitude of the target (WGS84).")
-    lon: float | None = Field(None, ge=-180, le=180, description="Longitude of the target (WGS84).")
+    lat: Coordinate | None = Field(None, ge=-90, le=90, description="Latitude of the target (WGS84).")
+    lon: Coordinate | None = Field(None, ge=-180, le=180, description="Longitude of the target (WGS84).")
     place: Word | None = Field(None, description="Place name instead of lat/lon, e.g. 'Shebekino' or 'Pokrovsk, UA-14'.")
     weapon: Word | None = Field(None, description="Weapon system, e.g. HIMARS, ATACMS, or 'unknown'.")
     supplier: Word | None = Field(None, description="Country that supplied the weapon (GB, FR, DE, US...); chooses its pack.")
