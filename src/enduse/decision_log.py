@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from enduse.errors import InputError
+from enduse.errors import EnduseError, InputError
 from enduse.files import atomic_path
 from enduse.packs.loader import SHARED, SHARED_SCHEMA
 from enduse.packs.model import Pack
@@ -103,6 +103,12 @@ def default_log_path() -> Path:
 def record_hash(record: dict[str, Any]) -> str:
     """sha256 of the canonical JSON of a record's ``FIELDS`` (``prev`` included)."""
     return sha256_text(canonical_json({name: record[name] for name in FIELDS}))
+
+
+class LogUnreadable(EnduseError):
+    """The file is not a decision log (empty, another database, or its tables damaged)."""
+
+    exit_code = 1
 
 
 @dataclass(frozen=True)
@@ -192,28 +198,79 @@ class DecisionLog:
         for row in cursor:
             yield dict(zip(names, row, strict=True))
 
+    def _read_only(self) -> sqlite3.Connection:
+        """A read-only connection to an existing log; ``LogUnreadable`` if the file is not a decision log."""
+        try:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+            conn.text_factory = bytes  # text is decoded record by record, so a bad one is named, not a traceback
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.Error as error:
+            raise LogUnreadable(f"{self.path}: not a decision log ({error})") from None
+        if not {b"records", b"head"} <= tables:
+            conn.close()
+            raise LogUnreadable(f"{self.path}: not a decision log (no records and head tables)")
+        return conn
+
+    def _stored(self, conn: sqlite3.Connection) -> Iterator[dict[str, Any] | int]:
+        """Each record as stored, in ``seq`` order; the number of a record that cannot be read instead of it."""
+        names = [*FIELDS, "hash"]
+        cursor = conn.execute(f"SELECT {', '.join(names)} FROM records ORDER BY seq")
+        position = 0
+        while True:
+            try:
+                row = cursor.fetchone()
+            except sqlite3.Error:
+                yield position + 1
+                return
+            if row is None:
+                return
+            position += 1
+            try:
+                yield {n: v.decode("utf-8") if isinstance(v, bytes) else v for n, v in zip(names, row, strict=True)}
+            except UnicodeDecodeError:
+                yield position
+
     def verify(self, expect_head: str | None = None) -> Verification:
-        """Walk the chain; the first record that was edited, removed, inserted or moved is named.
+        """Walk the chain, reading only; the first record that was edited, removed, inserted or moved is named.
 
         A record is bad when its ``seq`` is not the next number (one before it
-        was deleted or they were reordered), its ``prev`` is not the hash of the
-        record before, or its ``hash`` does not match its content. Past the
-        last record, ``head`` must name it (else records were deleted at the
+        was deleted or they were reordered), its ``hash`` does not match its
+        content, or the next record (or, for the last one, the head) recorded
+        another hash for it: then it was changed and its hash recomputed. Past
+        the last record, ``head`` must name it (else records were deleted at the
         end). ``expect_head``, a hash printed by an earlier verify, must belong
-        to a record still in the log.
+        to a record still in the log. Raises ``LogUnreadable`` for a file that is
+        not a decision log.
         """
-        count, head = self.head()
+        conn = self._read_only()
+        try:
+            return self._walk(conn, expect_head)
+        finally:
+            conn.close()
+
+    def _walk(self, conn: sqlite3.Connection, expect_head: str | None) -> Verification:
+        try:
+            count, head = conn.execute("SELECT count, hash FROM head WHERE id = 1").fetchone() or (0, GENESIS.encode())
+        except sqlite3.Error as error:
+            raise LogUnreadable(f"{self.path}: the head of the log cannot be read ({error})") from None
+        head = head.decode("utf-8", "replace") if isinstance(head, bytes) else str(head)
         prev, seq, seen = GENESIS, 0, expect_head is None
-        for record in self.records():
+        for record in self._stored(conn):
             seq += 1
+            if isinstance(record, int):
+                return Verification(False, seq - 1, prev, record, f"record {record} cannot be read (not UTF-8 text, or a damaged page)")
             if record["seq"] != seq:
                 return Verification(False, seq - 1, prev, seq, f"record {seq} is missing (next is {record['seq']}): deleted or reordered")
-            if record["prev"] != prev:
-                return Verification(False, seq - 1, prev, seq, f"record {seq} does not follow record {seq - 1}: a record before it was changed, deleted or moved")
             if record_hash(record) != record["hash"]:
                 return Verification(False, seq - 1, prev, seq, f"record {seq} was changed after it was written")
+            if record["prev"] != prev:
+                return Verification(False, seq - 2, prev, seq - 1, f"record {seq - 1} was changed after it was written "
+                                    f"(and its hash recomputed: record {seq} recorded another one)")
             prev = record["hash"]
             seen = seen or prev == expect_head
+        if count == seq and head != prev and seq:
+            return Verification(False, seq - 1, prev, seq, f"record {seq} was changed after it was written "
+                                "(and its hash recomputed: the log head recorded another one)")
         if (count, head) != (seq, prev):
             return Verification(False, seq, prev, seq + 1, f"the log head names {count} record(s) ending in {head[:12]}…, "
                                 f"but the chain has {seq}: records were deleted at the end (or the head was changed)")
@@ -222,11 +279,18 @@ class DecisionLog:
         return Verification(True, seq, prev)
 
     def export(self, target: str | Path) -> int:
-        """Write every record to ``target`` (``.jsonl`` or ``.csv``) atomically; returns the count."""
+        """Write every record to ``target`` (``.jsonl`` or ``.csv``) atomically, reading only; returns the count."""
         target = Path(target)
         if target.suffix.lower() not in (".jsonl", ".csv"):
             raise InputError(f"{target}: export to a .jsonl or .csv file")
-        records = list(self.records())
+        conn = self._read_only()
+        try:
+            records = list(self._stored(conn))
+        finally:
+            conn.close()
+        bad = next((r for r in records if isinstance(r, int)), None)
+        if bad is not None:
+            raise LogUnreadable(f"{self.path}: record {bad} cannot be read (not UTF-8 text, or a damaged page); nothing exported")
         with atomic_path(target) as part, part.open("w", encoding="utf-8", newline="") as f:
             if target.suffix.lower() == ".csv":
                 writer = csv.DictWriter(f, fieldnames=[*FIELDS, "hash"])

@@ -54,3 +54,11 @@ def test_export_to_stdout_and_files(tmp_path):
     assert len((tmp_path / "log.csv").read_text(encoding="utf-8").splitlines()) == 4
     wrong = log("export", "--log", str(path), "-o", str(tmp_path / "log.txt"))
     assert wrong.returncode == 2 and ".jsonl or .csv" in wrong.stderr
+
+
+def test_verify_refuses_an_empty_file_with_exit_1(tmp_path):
+    path = tmp_path / "log.sqlite"
+    path.write_bytes(b"")
+    result = log("verify", "--log", str(path))
+    assert result.returncode == 1 and "not a decision log" in result.stderr and "Traceback" not in result.stderr
+    assert path.read_bytes() == b""

@@ -16,6 +16,7 @@ from enduse.api import load_pack_dir
 from enduse.decision_log import (
     GENESIS,
     DecisionLog,
+    LogUnreadable,
     canonical_json,
     pack_digest,
     record_hash,
@@ -47,9 +48,46 @@ def test_appends_chain_and_verify(tmp_path):
     assert result.ok and result.count == 5 and result.head == records[-1]["hash"]
 
 
-def test_empty_log_verifies(tmp_path):
+def test_a_log_without_records_verifies(tmp_path):
+    DecisionLog(tmp_path / "log.sqlite").head()  # what the server does at start
     result = DecisionLog(tmp_path / "log.sqlite").verify()
     assert result.ok and result.count == 0
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database at all", None])
+def test_a_file_that_is_not_a_decision_log_is_refused_and_left_alone(tmp_path, content):
+    path = tmp_path / "log.sqlite"
+    if content is None:
+        sql(path, "CREATE TABLE other (x)")
+    else:
+        path.write_bytes(content)
+    before = path.read_bytes()
+    with pytest.raises(LogUnreadable, match="not a decision log"):
+        DecisionLog(path).verify()
+    with pytest.raises(LogUnreadable, match="not a decision log"):
+        DecisionLog(path).export(tmp_path / "out.jsonl")
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["log.sqlite"]
+
+
+@pytest.mark.parametrize("edited", [2, 4])
+def test_an_edit_with_its_hash_recomputed_names_the_edited_record(tmp_path, edited):
+    log = fill(tmp_path / "log.sqlite", 4)
+    record = next(r for r in log.records() if r["seq"] == edited)
+    log.close()
+    record["verdict"] = "INDETERMINATE"
+    sql(tmp_path / "log.sqlite", f"UPDATE records SET verdict = 'INDETERMINATE', hash = '{record_hash(record)}' WHERE seq = {edited}")
+    result = DecisionLog(tmp_path / "log.sqlite").verify()
+    assert not result.ok and result.bad_seq == edited and f"record {edited} was changed" in result.problem
+
+
+@pytest.mark.parametrize("value", ["X'fffe'", "CAST(X'fffe' AS TEXT)"])
+def test_an_unreadable_record_is_named_without_a_traceback(tmp_path, value):
+    fill(tmp_path / "log.sqlite", 3).close()
+    sql(tmp_path / "log.sqlite", f"UPDATE records SET input = {value} WHERE seq = 2")
+    result = DecisionLog(tmp_path / "log.sqlite").verify()
+    assert not result.ok and result.bad_seq == 2 and "cannot be read" in result.problem
+    with pytest.raises(LogUnreadable, match="record 2 cannot be read"):
+        DecisionLog(tmp_path / "log.sqlite").export(tmp_path / "out.csv")
 
 
 @pytest.mark.parametrize(
@@ -103,7 +141,7 @@ def test_appends_after_a_deletion_do_not_hide_it(tmp_path):
 
 def test_concurrent_appends_from_many_connections_keep_one_chain(tmp_path):
     path = tmp_path / "log.sqlite"
-    DecisionLog(path).verify()  # create the file first
+    DecisionLog(path).head()  # create the file first
 
     def worker(k: int) -> None:
         log = DecisionLog(path)

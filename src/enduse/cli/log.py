@@ -1,7 +1,8 @@
 """``enduse log verify|export``: check and export the hash-chained decision log of ``enduse serve``.
 
-``verify`` exits 0 when the chain is whole, 1 when a record was edited,
-deleted or moved (the first bad record is named), 2 when there is no log.
+``verify`` only reads. It exits 0 when the chain is whole, 1 when a record was
+edited, deleted, moved or cannot be read (the first bad record is named) or the
+file is not a decision log, 2 when there is no file.
 """
 
 from __future__ import annotations
