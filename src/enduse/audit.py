@@ -35,6 +35,7 @@ from enduse.judge import Judge
 from enduse.packs.model import Pack
 from enduse.packs.registry import PackSet
 from enduse.scale import dask_batches
+from enduse.files import atomic_paths
 from enduse.tables import TableWriter, count_rows, read_batches
 from enduse.uses import REASON, USE_COLUMNS
 
@@ -194,8 +195,9 @@ def run_audit(
     else:
         results = (audit_batch(b, judge, first_row=r, mapping=mapping) for r, b in numbered)
     with (
-        TableWriter(summary.output) as decided_out,
-        TableWriter(summary.rejects) as rejected_out,
+        atomic_paths(summary.output, summary.rejects) as (decided_part, rejected_part),
+        TableWriter(summary.output, into=decided_part) as decided_out,
+        TableWriter(summary.rejects, into=rejected_part) as rejected_out,
         Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), disable=not show, transient=True) as bar,
     ):
         task = bar.add_task("auditing", total=count_rows(source))

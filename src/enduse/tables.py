@@ -77,21 +77,25 @@ class TableWriter:
     """Append frames to a table file that appears, complete, only on success.
 
     Use as a context manager: on normal exit the temporary file is renamed to
-    ``path``; on an exception it is removed and ``path`` is left untouched.
+    ``path``; on an exception it is removed and ``path`` is left untouched. With
+    ``into`` (a temporary path of ``enduse.files.atomic_paths``), the frames go
+    there and the caller commits it with its companions.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, into: Path | None = None) -> None:
         self.path = Path(path)
         self.kind = table_format(self.path)
         self.rows = 0
         self._parquet: pq.ParquetWriter | None = None
         self._handle = None
-        self._tmp: Path | None = None
+        self._tmp: Path | None = into
+        self._atomic = None
         self._header = False
 
     def __enter__(self) -> TableWriter:
-        self._atomic = atomic_path(self.path)
-        self._tmp = self._atomic.__enter__()
+        if self._tmp is None:
+            self._atomic = atomic_path(self.path)
+            self._tmp = self._atomic.__enter__()
         if self.kind != "parquet":
             self._handle = self._tmp.open("wb")
         return self
@@ -115,4 +119,5 @@ class TableWriter:
             self._parquet.close()
         if self._handle is not None:
             self._handle.close()
-        self._atomic.__exit__(kind, error, trace)
+        if self._atomic is not None:
+            self._atomic.__exit__(kind, error, trace)

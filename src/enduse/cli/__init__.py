@@ -4,10 +4,17 @@
 one theme. A new command goes in a new module imported here.
 """
 
+import signal
+
 from enduse.cli import audit, check, diff, log, maps, packs, report, serve  # noqa: F401  (registers the commands)
 from enduse.cli.app import app
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds like Ctrl-C: temporary outputs are removed on the way out
+
+
 def main() -> None:
     """Entry point of the ``enduse`` console script."""
+    signal.signal(signal.SIGTERM, _terminate)
     app()
