@@ -30,7 +30,7 @@ from enduse.columns import (
     VERSION,
     ZONES,
 )
-from enduse.errors import EnduseError, InputError
+from enduse.errors import Cancelled, EnduseError, InputError, TooLarge
 from enduse.judge import Judge
 from enduse.packs.model import Pack
 from enduse.packs.registry import PackSet
@@ -142,6 +142,35 @@ def default_rejects_path(output: Path) -> Path:
     return output.with_name(output.stem + ".rejects.csv")
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How much of a table a caller accepts: rows and cells (rows × columns), decoded, whatever the file's size."""
+
+    rows: int
+    cells: int
+
+    def bounded(self, batches: Iterable[pl.DataFrame], known_rows: int | None, name: str) -> Iterator[pl.DataFrame]:
+        """``batches``, raising ``TooLarge`` as soon as the rows or cells read pass a limit (at once when the file's
+        metadata already says so)."""
+        if known_rows is not None and known_rows > self.rows:
+            raise TooLarge(f"{name}: {known_rows:,} rows, more than the {self.rows:,} accepted")
+        rows = 0
+        for batch in batches:
+            rows += batch.height
+            if rows > self.rows:
+                raise TooLarge(f"{name}: more than the {self.rows:,} rows accepted")
+            if rows * batch.width > self.cells:
+                raise TooLarge(f"{name}: more than the {self.cells:,} cells (rows × columns) accepted")
+            yield batch
+
+
+def _until(batches: Iterable[pl.DataFrame], stop: Callable[[], bool]) -> Iterator[pl.DataFrame]:
+    for batch in batches:
+        if stop():
+            raise Cancelled("the run was stopped; nothing written")
+        yield batch
+
+
 def _check_paths(source: Path, output: Path, rejects: Path) -> None:
     """Before any work: the output, the rejects and the input are three different files (links resolved)."""
     where = {"output": output.resolve(), "rejects file": rejects.resolve()}
@@ -174,13 +203,17 @@ def run_audit(
     max_rejects: int | None = None,
     batch_size: int = 250_000,
     progress: bool | None = None,
+    limits: Limits | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> AuditSummary:
     """Audit the table in ``source`` into ``output`` and ``rejects`` (both written atomically).
 
     ``pack=None`` judges each row by its supplier's bundled pack; a pack forces one. ``engine`` is
     ``columnar``, ``cedar`` (the reference, slow) or ``dask`` (columnar on a Dask cluster at ``scheduler``,
     or on a local one). Raises ``TooManyRejects`` (and writes nothing) once more than ``max_rejects`` rows
-    are rejected.
+    are rejected. ``limits`` bound the rows and cells read (``TooLarge`` past them, before the batch is
+    judged); ``stop`` is asked before each batch and ends the run with ``Cancelled`` when it says so.
+    Nothing is written in any of these cases.
     """
     if batch_size < 1:
         raise InputError(f"--batch-size must be at least 1, got {batch_size}")
@@ -189,7 +222,12 @@ def run_audit(
     summary = AuditSummary(output=output, rejects=Path(rejects) if rejects else default_rejects_path(output))
     _check_paths(Path(source), summary.output, summary.rejects)
     show = sys.stderr.isatty() if progress is None else progress
-    numbered = _numbered(read_batches(source, batch_size), adapter)
+    batches = read_batches(source, batch_size)
+    if limits is not None:
+        batches = limits.bounded(batches, count_rows(source), str(source))
+    if stop is not None:
+        batches = _until(batches, stop)
+    numbered = _numbered(batches, adapter)
     if engine == "dask":
         results = dask_batches(numbered, audit_batch, judge.spec, mapping=mapping or {}, scheduler=scheduler)
     else:

@@ -22,6 +22,14 @@ class InputError(EnduseError):
     exit_code = 2
 
 
+class TooLarge(InputError):
+    """An input holds more rows or cells than the caller allows (the server's upload limits)."""
+
+
+class Cancelled(EnduseError):
+    """The caller stopped the run (the client of an upload went away); nothing was written."""
+
+
 class PackError(EnduseError):
     """A policy pack does not load or validate; the message names file and clause."""
 

@@ -325,3 +325,29 @@ def test_errors_never_echo_control_characters_or_whole_inputs(client):
     assert response.status_code == 422
     message = response.json()["error"]
     assert "\x1b" not in message and "\\x1b" in message and len(message) <= 500
+
+
+def test_uploads_are_limited_in_decoded_rows_and_cells(tmp_path, pack, log_path):
+    frame = pl.DataFrame({"date": ["2024-06-05"] * 5_000, "place": ["Shebekino"] * 5_000, "weapon": ["HIMARS"] * 5_000})
+    parquet = io.BytesIO()
+    frame.write_parquet(parquet, compression="zstd")
+    app = create_app(pack=pack, log_path=log_path, max_upload_rows=1_000, max_upload_cells=100_000)
+    with TestClient(app) as client:
+        too_many = client.post("/v1/audit", files={"file": ("t.parquet", parquet.getvalue())})
+        wide = pl.DataFrame({**{f"c{i}": ["x"] * 900 for i in range(200)}, "date": ["2024-06-05"] * 900,
+                             "place": ["Shebekino"] * 900, "weapon": ["HIMARS"] * 900})
+        too_wide = client.post("/v1/audit", files={"file": ("t.csv", wide.write_csv().encode())})
+        fits = client.post("/v1/audit", files={"file": ("t.csv", frame.head(1_000).write_csv().encode())})
+    assert len(parquet.getvalue()) < 5_000 and too_many.status_code == 413 and "5,000 rows" in too_many.json()["error"]
+    assert too_wide.status_code == 413 and "cells" in too_wide.json()["error"]
+    assert fits.status_code == 200 and fits.headers["x-enduse-rows-in"] == "1000"
+
+
+def test_a_stopped_audit_writes_nothing(tmp_path, messy_csv=None):
+    source = tmp_path / "in.csv"
+    pl.DataFrame({"date": ["2024-06-05"] * 50, "place": ["Shebekino"] * 50, "weapon": ["HIMARS"] * 50}).write_csv(source)
+    from enduse.errors import Cancelled
+
+    with pytest.raises(Cancelled):
+        run_audit(source, tmp_path / "out.csv", stop=lambda: True, batch_size=10)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]

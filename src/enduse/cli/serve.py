@@ -43,6 +43,9 @@ def serve(
     cors_origin: Annotated[list[str] | None, typer.Option("--cors-origin", help="Origin allowed to call the API from a browser (repeatable); CORS is off by default.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=16)] = 1,
     max_upload_mb: Annotated[int, typer.Option(help="Largest table accepted by /v1/audit, MB.", min=1)] = 20,
+    max_upload_rows: Annotated[int, typer.Option(help="Most rows an uploaded table may hold, decoded.", min=1)] = 250_000,
+    max_upload_cells: Annotated[int, typer.Option(help="Most cells (rows × columns) an uploaded table may hold, decoded.",
+                                                  min=1)] = 10_000_000,
 ) -> None:
     """Serve the HTTP API (/docs) and the web page (/); every decision goes to the decision log."""
     import uvicorn
@@ -57,6 +60,7 @@ def serve(
     err.print(f"enduse: http://{host}:{port}/  (API docs /docs)\n"
               f"decision log {log_path}: {count} record(s), head {head}", soft_wrap=True)
     settings = {"pack": pack, "log_path": str(log_path), "max_upload_bytes": max_upload_mb * 1024 * 1024,
+                "max_upload_rows": max_upload_rows, "max_upload_cells": max_upload_cells,
                 "cors_origins": tuple(cors_origin or ())}
     uvicorn.run(factory_path(settings), factory=True, host=host, port=port, workers=workers, log_level="warning")
 

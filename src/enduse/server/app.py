@@ -10,6 +10,7 @@ part of a request names a file: packs are bundled packs, known by name.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import hashlib
@@ -17,9 +18,10 @@ import json
 import logging
 import shutil
 import tempfile
+import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -38,7 +40,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from enduse.audit import AuditSummary, run_audit
+from enduse.audit import AuditSummary, Limits, run_audit
 from enduse.catalog import load_catalog
 from enduse.decision_log import (
     DecisionLog,
@@ -48,7 +50,7 @@ from enduse.decision_log import (
 )
 from enduse.decisions import Decision
 from enduse.diff import Side, compare
-from enduse.errors import EvaluationError, InputError, PackError, shown
+from enduse.errors import Cancelled, EvaluationError, InputError, PackError, TooLarge, shown
 from enduse.evaluate import resolve_version
 from enduse.judge import Judge
 from enduse.packs import builtin_names
@@ -81,6 +83,9 @@ from enduse.zone_shapes import zones_geojson
 STATIC = Path(__file__).with_name("static")
 MAX_JSON_BYTES = 64 * 1024
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+#: Decoded size limits of an upload: a small compressed file can hold a very large table.
+MAX_UPLOAD_ROWS = 250_000
+MAX_UPLOAD_CELLS = 10_000_000
 CHECK_CACHE_SIZE = 4096
 DIFF_CACHE_SIZE = 64
 MEDIA = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "jsonl": "application/x-ndjson", "zip": "application/zip"}
@@ -181,7 +186,11 @@ def _install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(InputError)
     async def bad_input(_request: Request, exc: InputError) -> JSONResponse:
-        return error(422, str(exc))
+        return error(413 if isinstance(exc, TooLarge) else 422, str(exc))
+
+    @app.exception_handler(Cancelled)
+    async def cancelled(_request: Request, exc: Cancelled) -> JSONResponse:
+        return error(499, str(exc))
 
     @app.exception_handler(EvaluationError)
     async def evaluation(_request: Request, exc: EvaluationError) -> JSONResponse:
@@ -279,12 +288,15 @@ class RecentAnswers:
         return value
 
 
-def _audit_upload(source: Path, decided: Path, rejected: Path, packs: PackSet) -> AuditSummary:
-    """``run_audit`` on an uploaded file; a file the readers cannot parse is the uploader's mistake (422)."""
+def _audit_upload(source: Path, decided: Path, rejected: Path, packs: PackSet, limits: Limits,
+                  stop: Callable[[], bool]) -> AuditSummary:
+    """``run_audit`` on an uploaded file within ``limits``; a file the readers cannot parse is the uploader's mistake
+    (422), one past the limits too large (413)."""
     try:
-        return run_audit(source, decided, rejects=rejected, pack=packs, progress=False)
+        return run_audit(source, decided, rejects=rejected, pack=packs, progress=False, limits=limits, stop=stop,
+                         batch_size=min(250_000, limits.rows + 1))
     except InputError as problem:  # its message names the server's temporary file: name the upload instead
-        raise InputError(str(problem).replace(str(source), "the upload")) from None
+        raise type(problem)(str(problem).replace(str(source), "the upload")) from None
     except (pl.exceptions.PolarsError, pa.ArrowException) as problem:
         first = (str(problem).strip().splitlines() or [type(problem).__name__])[0]
         raise InputError(f"cannot read the upload as {source.suffix.lstrip('.')}: {first}") from None
@@ -313,13 +325,17 @@ def create_app(
     cors_origins: Sequence[str] | None = None,
     *,
     max_json_bytes: int = MAX_JSON_BYTES,
+    max_upload_rows: int = MAX_UPLOAD_ROWS,
+    max_upload_cells: int = MAX_UPLOAD_CELLS,
 ) -> FastAPI:
     """The enduse web app, judging each use by its supplier's pack (or by ``pack`` if given), logging to ``log_path``.
 
     ``log_path`` defaults to ``enduse.decision_log.default_log_path()``. CORS is
-    off unless ``cors_origins`` lists origins allowed to call the API from a browser.
+    off unless ``cors_origins`` lists origins allowed to call the API from a browser. An uploaded table
+    may hold at most ``max_upload_rows`` rows and ``max_upload_cells`` cells once decoded (413 past them).
     """
     packs = Packs(pack)
+    limits = Limits(rows=max_upload_rows, cells=max_upload_cells)
     log = DecisionLog(log_path or default_log_path())
     log.head()  # fail at start, not at the first request, when the log cannot be opened
     audits = anyio.CapacityLimiter(1)
@@ -382,6 +398,7 @@ def create_app(
     @app.post("/v1/audit", responses={**ERRORS, 200: {"description": "The audited table (or a zip of decided and rejected rows)",
                                                       "content": {m: {} for m in MEDIA.values()}}}, tags=["decisions"])
     async def audit_table(
+        request: Request,
         file: Annotated[UploadFile, File(description="A table of uses: .csv, .parquet or .jsonl (the file name's extension tells).")],
         format: Annotated[Literal["csv", "parquet", "jsonl"] | None, Query(description="Output format; default: the input's.")] = None,
         part: Annotated[Literal["decided", "rejects", "zip"], Query(description="decided rows, rejected rows, or a zip of both.")] = "decided",
@@ -401,8 +418,21 @@ def create_app(
             data = await file.read()
             source.write_bytes(data)
             decided, rejected = folder / f"decided.{out_kind}", folder / f"rejects.{out_kind}"
+            gone = threading.Event()
+
+            async def watch() -> None:
+                while not gone.is_set():
+                    if await request.is_disconnected():
+                        gone.set()
+                    await anyio.sleep(0.2)
+
             async with audits:
-                summary = await run_in_threadpool(_audit_upload, source, decided, rejected, judge.packs)
+                watcher = asyncio.ensure_future(watch())
+                try:
+                    summary = await run_in_threadpool(_audit_upload, source, decided, rejected, judge.packs, limits, gone.is_set)
+                finally:
+                    gone.set()
+                    await watcher
             if part == "zip":
                 result = folder / "audit.zip"
                 with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as bundle:
