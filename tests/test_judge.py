@@ -120,3 +120,19 @@ def test_unknown_facts_fail_their_use_alone(judge):
     results = judge.uses([use(facts={"linked_to_invasoin": "no"}), use()])
     assert isinstance(results[0], InputError) and "did you mean linked_to_invasion" in str(results[0])
     assert results[1].verdict is Verdict.ALLOWED
+
+
+def test_adding_a_supplier_is_adding_a_pack_directory(pack_copy):
+    """A copy of the founding pack declared as the UK's: Storm Shadow uses now go to it, with no code changed."""
+    manifest = pack_copy / "pack.toml"
+    manifest.write_text(manifest.read_text().replace('name = "us-ukraine"', 'name = "xx-test"').replace('supplier = "US"', 'supplier = "GB"'))
+    from enduse.packs.registry import PackSet, load_pack
+
+    packs = PackSet((load_pack("us-ukraine"), load_pack(pack_copy)))
+    storm_shadow = Judge(packs, engine="cedar").uses([use(weapon="Storm Shadow", target="artillery")])[0]
+    assert (storm_shadow.pack, storm_shadow.supplier) == ("xx-test", "GB")
+    m270 = Judge(packs, engine="cedar").uses([use(weapon="M270")])[0]
+    assert [(c.supplier, c.pack) for c in m270.candidates] == [("US", "us-ukraine"), ("GB", "xx-test")]
+    assert m270.verdict is Verdict.ALLOWED  # both packs say the same here
+    with pytest.raises(InputError, match="both govern US-supplied weapons"):
+        PackSet((load_pack("us-ukraine"), load_pack("us-ukraine")))
