@@ -1,8 +1,8 @@
-"""The columnar evaluator against cedarpy on enduse's real workload: the us-ukraine pack.
+"""The columnar evaluator against cedarpy on enduse's real workload: every bundled pack.
 
 Requests are shaped like enduse's (a catalogue weapon, a purpose, a target category and the
-context {country, region, zones, and the pack's facts}); cedarpy gets the pack's schema, as
-enduse passes it. Both the row-by-row path and the deduplicating path (forced on small frames)
+context {country, region, zones, scopes, and the schema's facts}); cedarpy gets the pack's schema,
+as enduse passes it. Both the row-by-row path and the deduplicating path (forced on small frames)
 must give identical decisions, reasons and erroring policies.
 """
 
@@ -21,7 +21,7 @@ import enduse.columnar as columnar
 from enduse.catalog import load_catalog
 from enduse.columnar import compile_policies, prepare_entities, uid
 from enduse.engines import entity_list
-from enduse.packs import builtin_path
+from enduse.packs import builtin_names, builtin_path
 from enduse.packs.loader import load_pack
 from enduse.vocab import TARGETS, UNKNOWN
 
@@ -32,7 +32,8 @@ REGIONS = {"RU": ["RU-BEL", "RU-KRS", "RU-BRY", "RU-MOS", ""], "UA": ["UA-63", "
            "BY": ["BY-HO", ""], "other": ["", "PL-LU"]}
 PACK = load_pack(builtin_path("us-ukraine"))
 VERSIONS = PACK.version_ids
-FACTS = list(PACK.facts)
+PACKS = {name: load_pack(builtin_path(name)) for name in builtin_names()}
+EVERY_VERSION = [(name, v) for name, p in PACKS.items() for v in p.version_ids]
 _ERR_ID = re.compile(r"policy `([^`]*)`")
 
 
@@ -46,28 +47,29 @@ def items() -> list[dict]:
     return list(entity_list())
 
 
-def _requests(seed: str, n: int) -> list[dict]:
+def _requests(seed: str, n: int, pack=PACK) -> list[dict]:
     rnd = random.Random(seed)
     weapons = [w.name for w in load_catalog()]
     targets = [t for t in TARGETS if t != UNKNOWN]
     out = []
     for _ in range(n):
         country = rnd.choices(COUNTRIES, weights=[45, 40, 8, 7])[0]
-        names = list(PACK.zones) if country == "RU" and rnd.random() < 0.6 else list(PACK.zones)[:1]
-        zones = rnd.choices(names, k=rnd.choice([0, 0, 1, 2, 3]))  # repeats allowed: a Set is built from them
+        names = list(pack.zones) if country == "RU" and rnd.random() < 0.6 else list(pack.zones)[:1]
+        zones = rnd.choices(names, k=rnd.choice([0, 0, 1, 2, 3])) if names else []  # repeats allowed: a Set is built from them
+        scopes = [s for s in pack.scopes if rnd.random() < 0.5]
         out.append(
             {
                 "principal": {"type": f"{NS}::Weapon", "id": rnd.choice(weapons)},
                 "action": {"type": f"{NS}::Action", "id": rnd.choice(PURPOSES)},
                 "resource": {"type": f"{NS}::Target", "id": rnd.choice(targets)},
-                "context": {"country": country, "region": rnd.choice(REGIONS[country]), "zones": zones,
-                            **{fact: rnd.random() < 0.7 for fact in FACTS}},
+                "context": {"country": country, "region": rnd.choice(REGIONS[country]), "zones": zones, "scopes": scopes,
+                            **{fact: rnd.random() < 0.7 for fact in pack.context_facts}},
             }
         )
     return out
 
 
-def _frame(requests: list[dict]) -> pl.DataFrame:
+def _frame(requests: list[dict], pack=PACK) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "principal": [uid(r["principal"]["type"], r["principal"]["id"]) for r in requests],
@@ -76,7 +78,7 @@ def _frame(requests: list[dict]) -> pl.DataFrame:
             "context": pl.Series(
                 [r["context"] for r in requests],
                 dtype=pl.Struct({"country": pl.String, "region": pl.String, "zones": pl.List(pl.String),
-                                 **{fact: pl.Boolean for fact in FACTS}}),
+                                 "scopes": pl.List(pl.String), **{fact: pl.Boolean for fact in pack.context_facts}}),
             ),
         }
     )
@@ -92,20 +94,21 @@ def _rows(out: pl.DataFrame) -> list[tuple]:
 
 
 @pytest.mark.parametrize("dedup", [False, True], ids=["rows", "dedup"])
-@pytest.mark.parametrize("version_id", VERSIONS)
-def test_pack_matches_cedarpy(version_id: str, dedup: bool, pack, items, monkeypatch) -> None:
+@pytest.mark.parametrize(("name", "version_id"), EVERY_VERSION)
+def test_pack_matches_cedarpy(name: str, version_id: str, dedup: bool, items, monkeypatch) -> None:
+    pack = PACKS[name]
     if dedup:
         monkeypatch.setattr(columnar, "DEDUP_MIN_ROWS", 1)
         monkeypatch.setattr(columnar, "DEDUP_MAX_SHARE", 1.0)
     else:
         monkeypatch.setattr(columnar, "DEDUP_MIN_ROWS", 10**12)
     version = pack.version(version_id)
-    requests = _requests(f"pack-{version_id}", 5000)
+    requests = _requests(f"pack-{name}-{version_id}", 5000 if name == "us-ukraine" else 1500, pack)
     expected = _cedar(requests, version, pack, items)
-    got = _rows(compile_policies(version.policy_text).evaluate(_frame(requests), prepare_entities(items)))
+    got = _rows(compile_policies(version.policy_text).evaluate(_frame(requests, pack), prepare_entities(items)))
     bad = [(req, e, g) for req, e, g in zip(requests, expected, got) if e != g]
     assert not bad, f"{len(bad)} mismatches, first: {bad[0]}"
-    assert {e[0] for e in expected} == {"Allow", "Deny"}
+    assert {e[0] for e in expected} <= {"Allow", "Deny"} and "Deny" in {e[0] for e in expected}
 
 
 def test_reads_of_the_pack(pack) -> None:

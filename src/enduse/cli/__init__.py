@@ -6,7 +6,7 @@ one theme. A new command goes in a new module imported here.
 
 import signal
 
-from enduse.cli import audit, check, diff, log, maps, packs, report, serve  # noqa: F401  (registers the commands)
+from enduse.cli import audit, cedar_test, check, diff, log, maps, packs, report, serve  # noqa: F401  (registers the commands)
 from enduse.cli.app import app
 
 

@@ -29,9 +29,11 @@ from typing import Any
 import polars as pl
 
 from .compiler import Lowerer, check_policy, lower_policy
+from .conform import Rejected, parse_request
 from .dedup import REQUEST_COLUMNS, Reads, distinct_rows, reads
 from .entities import EntityStore, prepare_entities
 from .errors import MixedTypes, Unsupported
+from .schema import Schema, SchemaError, load_schema
 from .values import (
     BOOL,
     LONG,
@@ -51,6 +53,10 @@ from .values import (
 
 __all__ = [
     "Unsupported",
+    "Rejected",
+    "Schema",
+    "SchemaError",
+    "load_schema",
     "CompiledPolicies",
     "EntityStore",
     "compile_policies",
@@ -234,6 +240,10 @@ def _request_context(r: dict) -> CRec:
     return v
 
 
+def _plain_request(r: dict) -> tuple[str, str, str, CRec]:
+    return parse_uid(r["principal"]), parse_uid(r["action"]), parse_uid(r["resource"]), _request_context(r)
+
+
 def _batch_frame(rows: list[tuple[str, str, str, CRec]]) -> tuple[pl.DataFrame, Ty]:
     ctx_ty = context_type_of([r[3] for r in rows])
     try:
@@ -263,34 +273,60 @@ def is_authorized_batch(
     policies: "str | CompiledPolicies",
     entities: "list[dict] | str | EntityStore",
     schema: Any = None,
+    *,
+    validate_requests: bool = True,
 ) -> list[dict]:
     """Like ``cedarpy.is_authorized_batch``: per request ``{"decision", "reason", "errors"}``.
 
-    ``reason``/``errors`` are lists of policy ids. Raises :class:`Unsupported` for policies,
-    requests or entities it cannot evaluate exactly. A ``schema`` changes how Cedar reads
-    entity/context JSON (implicit entity references, extension values from strings), which
-    this function does not model, so passing one raises Unsupported.
+    ``decision`` is ``"Allow"`` or ``"Deny"``; ``reason``/``errors`` are lists of policy ids.
+    With a ``schema`` (Cedar schema text, JSON schema text or dict, ``cedarpy.Schema`` or
+    :class:`Schema`), entities and contexts are read by the declared types and requests are
+    checked against their action, as Cedar does: what Cedar refuses gets cedarpy's answer,
+    ``{"decision": "NoDecision", "reason": [], "errors": [message]}`` (every request when the
+    entities are refused). ``validate_requests=False`` skips the request checks (the context is
+    still read by the schema), as ``validateRequest: false`` in Cedar's tests. An
+    :class:`EntityStore` passed as ``entities`` is used as it is (built with or without schema).
+    Raises :class:`Unsupported` for policies, requests or entities it cannot evaluate exactly.
     """
-    if schema is not None:
-        raise Unsupported("schema-directed parsing of entities/context is not supported; pass schema=None")
     compiled = policies if isinstance(policies, CompiledPolicies) else compile_policies(policies)
-    store = prepare_entities(entities)
-    rows = [
-        (parse_uid(r["principal"]), parse_uid(r["action"]), parse_uid(r["resource"]), _request_context(r))
-        for r in requests
-    ]
-    if not rows:
-        return []
+    results: list[Any] = [None] * len(requests)
+    rows: list[tuple[str, str, str, CRec]] = []
+    where: list[int] = []
+    if schema is None:
+        store = prepare_entities(entities)
+        rows = [_plain_request(r) for r in requests]
+        where = list(range(len(requests)))
+    else:
+        sch = load_schema(schema)
+        try:
+            store = prepare_entities(entities, sch)
+        except Rejected as ex:
+            return [_no_decision(f"failed to parse entities: {ex}") for _ in requests]
+        for i, r in enumerate(requests):
+            try:
+                rows.append(parse_request(r, sch, validate_requests))
+                where.append(i)
+            except Rejected as ex:
+                results[i] = _no_decision(f"failed to build request: {ex}")
+    if rows:
+        for i, res in zip(where, _evaluate_rows(compiled, store, rows), strict=True):
+            results[i] = res
+    return results
+
+
+def _no_decision(message: str) -> dict:
+    return {"decision": "NoDecision", "reason": [], "errors": [message]}
+
+
+def _evaluate_rows(compiled: CompiledPolicies, store: EntityStore, rows: list) -> list[dict]:
     try:
-        groups = [list(range(len(rows)))]
-        results = _run_groups(compiled, store, rows, groups)
+        return _run_groups(compiled, store, rows, [list(range(len(rows)))])
     except MixedTypes:
         # evaluate rows of one shape (principal/resource type, action, context type) together
         by_sig: dict[tuple, list[int]] = {}
         for i, row in enumerate(rows):
             by_sig.setdefault(_signature(row), []).append(i)
-        results = _run_groups(compiled, store, rows, list(by_sig.values()))
-    return results
+        return _run_groups(compiled, store, rows, list(by_sig.values()))
 
 
 def _run_groups(compiled: CompiledPolicies, store: EntityStore, rows: list, groups: list[list[int]]) -> list[dict]:

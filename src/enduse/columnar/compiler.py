@@ -23,6 +23,7 @@ import polars as pl
 from . import extensions as X
 from .entities import EntityStore
 from .errors import Unsupported
+from .nested import canon, canon_elements, comparable, nest
 from .values import (
     BOOL,
     DATETIME,
@@ -32,6 +33,7 @@ from .values import (
     LONG,
     NEVER,
     STRING,
+    CRec,
     CSet,
     EntT,
     RecT,
@@ -115,8 +117,6 @@ def check_expr(e: Any) -> None:
     elif op == "Set":
         for x in arg:
             check_expr(x)
-            if isinstance(x, dict) and ("Set" in x or "Record" in x):
-                raise Unsupported("sets of sets or records are not supported")
     elif op == "Record":
         for x in arg.values():
             check_expr(x)
@@ -230,7 +230,7 @@ def eq_expr(a: pl.Expr, ta: Ty, b: pl.Expr, tb: Ty) -> pl.Expr:
         if ea is None or eb is None or kind(ea) != kind(eb):
             return _fill(both_empty, False)
         if not is_scalar(ea):
-            raise Unsupported("equality of sets of sets/records")
+            return _fill(canon(a, ta) == canon(b, tb), False)
         return _fill(a.list.unique().list.sort() == b.list.unique().list.sort(), False)
     # records
     names = sorted(set(ta.names()) | set(tb.names()))
@@ -258,10 +258,10 @@ def coerce(e: pl.Expr, src: Ty, dst: Ty) -> pl.Expr:
         return e if src is not NEVER else pl.lit(None, dtype=dtype(dst))
     if isinstance(src, EntT):
         return e
-    if isinstance(src, SetT):
+    if isinstance(src, SetT) and isinstance(dst, SetT):
         if src.elem is None:
             return e.cast(dtype(dst))
-        return e
+        return e.list.eval(coerce(pl.element(), src.elem, dst.elem))
     if isinstance(src, RecT) and isinstance(dst, RecT):
         if not dst.fields:
             return e
@@ -505,7 +505,7 @@ class Lowerer:
         if a.ty.elem is None or kind(a.ty.elem) != kind(b.ty):
             return V(BOOL, bool_lit(False), errs)
         if not is_scalar(b.ty):
-            raise Unsupported("contains on sets of sets/records")
+            return V(BOOL, _fill(canon_elements(a.val, a.ty).list.contains(canon(b.val, b.ty)), False), errs)
         return V(BOOL, _fill(a.val.list.contains(b.val), False), errs)
 
     def _two_sets(self, arg: dict):
@@ -522,8 +522,6 @@ class Lowerer:
             return V(BOOL, bool_lit(True), errs)
         if a.ty.elem is None or kind(a.ty.elem) != kind(b.ty.elem):
             return V(BOOL, _fill(b.val.list.len() == 0, False), errs)
-        if not is_scalar(a.ty.elem):
-            raise Unsupported("containsAll on sets of sets/records")
         av, bv = _setop(a.val, a.ty), _setop(b.val, b.ty)
         return V(BOOL, _fill(bv.list.set_difference(av).list.len() == 0, False), errs)
 
@@ -533,8 +531,6 @@ class Lowerer:
             return never()
         if a.ty.elem is None or b.ty.elem is None or kind(a.ty.elem) != kind(b.ty.elem):
             return V(BOOL, bool_lit(False), errs)
-        if not is_scalar(a.ty.elem):
-            raise Unsupported("containsAny on sets of sets/records")
         av, bv = _setop(a.val, a.ty), _setop(b.val, b.ty)
         return V(BOOL, _fill(av.list.set_intersection(bv).list.len() > 0, False), errs)
 
@@ -554,8 +550,9 @@ class Lowerer:
         for v in vs:
             t = unify(t, v.ty)
         if t is not None and not is_scalar(t):
-            raise Unsupported("sets of sets or records are not supported")
-        val = pl.concat_list([v.val for v in vs]) if vs else pl.lit([], dtype=pl.List(pl.Null))
+            val = nest([coerce(v.val, v.ty, t) for v in vs])
+        else:
+            val = pl.concat_list([v.val for v in vs]) if vs else pl.lit([], dtype=pl.List(pl.Null))
         return V(SetT(t), val, _or(*(v.err for v in vs)))
 
     def op_Record(self, fields: dict) -> V:
@@ -565,10 +562,8 @@ class Lowerer:
         names = sorted(vs)
         t = RecT(tuple((n, vs[n].ty) for n in names))
         if all(v.const is not _NO for v in vs.values()):
-            from .values import CRec
-
             return const(CRec((n, vs[n].const) for n in names))
-        val = pl.struct([vs[n].val.alias(n) for n in names]) if names else pl.lit(None)
+        val = pl.struct([vs[n].val.alias(n) for n in names]) if names else literal(CRec(), t)
         return V(t, val, _or(*(v.err for v in vs.values())))
 
     # ---- attributes and tags
@@ -698,8 +693,9 @@ class Lowerer:
 
 
 def _setop(e: pl.Expr, t: SetT) -> pl.Expr:
-    """polars set operations do not take booleans: compare them as 0/1."""
-    return e.cast(pl.List(pl.UInt8)) if t.elem == BOOL else e
+    """A set as a list for polars set operations: booleans as 0/1 (polars does not take them),
+    sets and records as canonical strings (see nested.py)."""
+    return e.cast(pl.List(pl.UInt8)) if t.elem == BOOL else comparable(e, t)
 
 
 def _bool_map(args: list[V], fn: Callable[..., bool], errs: pl.Expr | None) -> V:

@@ -20,29 +20,23 @@ class EntityStore:
     * tags: one table keyed by ``"<row>\\x1f<tag>"``.
     """
 
-    def __init__(self, entities: list[dict]):
+    def __init__(self, entities: list[tuple[str, CRec, list[str], CRec]]):
+        """``entities``: (canonical uid, attributes, parent uids, tags) of each entity, values typed."""
         self.uids: list[str] = []
         self.index: dict[str, int] = {}
         self.types: list[str] = []
         self.attrs: list[dict[str, Any]] = []
         self.tags: list[dict[str, Any]] = []
         parents: list[list[str]] = []
-        for e in entities:
-            if not isinstance(e, dict) or "uid" not in e:
-                raise Unsupported(f"entity of unexpected shape: {e!r}")
-            key = parse_uid(e["uid"])
+        for key, attrs, ps, tags in entities:
             if key in self.index:
                 raise Unsupported(f"duplicate entity {key}")
             self.index[key] = len(self.uids)
             self.uids.append(key)
             self.types.append(uid_type(key))
-            attrs = from_json(e.get("attrs") or {})
-            tags = from_json(e.get("tags") or {})
-            if not isinstance(attrs, CRec) or not isinstance(tags, CRec):
-                raise Unsupported("entity attrs/tags must be records")
             self.attrs.append(dict(attrs))
             self.tags.append(dict(tags))
-            parents.append([parse_uid(p) for p in (e.get("parents") or [])])
+            parents.append(ps)
         # transitive closure by BFS (parents that are not entities have no further ancestors)
         anc: list[set[str]] = []
         for i in range(len(self.uids)):
@@ -119,15 +113,36 @@ class EntityStore:
         return attr_ty
 
 
-def prepare_entities(entities: "list[dict] | str | EntityStore") -> EntityStore:
-    """Cedar JSON entities (list of ``{"uid", "attrs", "parents", "tags"}`` or its JSON text) -> store."""
+def prepare_entities(entities: "list[dict] | str | EntityStore", schema: "Any" = None) -> EntityStore:
+    """Cedar JSON entities (list of ``{"uid", "attrs", "parents", "tags"}`` or its JSON text) -> store.
+
+    With a ``schema`` (anything :func:`schema.load_schema` takes) the JSON is read by the declared
+    types and checked as Cedar checks it (:class:`conform.Rejected` otherwise), and the schema's
+    actions are the action entities. A store passed in is returned as it is.
+    """
     if isinstance(entities, EntityStore):
         return entities
     if isinstance(entities, str):
         entities = json.loads(entities)
     if not isinstance(entities, list):
         raise Unsupported("entities must be a list of Cedar JSON entities")
-    return EntityStore(entities)
+    if schema is not None:
+        from .conform import parse_entities
+        from .schema import load_schema
+
+        return EntityStore(parse_entities(entities, load_schema(schema)))
+    return EntityStore([_plain(e) for e in entities])
+
+
+def _plain(e: Any) -> tuple[str, CRec, list[str], CRec]:
+    """One entity's JSON read without a schema (explicit ``__entity``/``__extn`` escapes only)."""
+    if not isinstance(e, dict) or "uid" not in e:
+        raise Unsupported(f"entity of unexpected shape: {e!r}")
+    attrs = from_json(e.get("attrs") or {})
+    tags = from_json(e.get("tags") or {})
+    if not isinstance(attrs, CRec) or not isinstance(tags, CRec):
+        raise Unsupported("entity attrs/tags must be records")
+    return parse_uid(e["uid"]), attrs, [parse_uid(p) for p in (e.get("parents") or [])], tags
 
 
 __all__ = ["EntityStore", "prepare_entities", "EntT"]

@@ -26,7 +26,7 @@ Record         Struct; a null field means the attribute is ABSENT
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -190,6 +190,7 @@ class Ent:
 class Ext:
     ty: Prim
     val: Any
+    text: str | None = field(default=None, compare=False)  # the constructor's argument, for messages
 
 
 class CSet(list):
@@ -236,9 +237,6 @@ def type_of(v: Any) -> Ty:
         t = None
         for x in v:
             t = unify(t, type_of(x))
-        if t is not None and not is_scalar(t):
-            # sets of sets/records: element equality would need deep canonical forms
-            raise Unsupported("sets of sets or records are not supported")
         return SetT(t)
     if isinstance(v, CRec):
         return RecT(tuple(sorted((k, type_of(x)) for k, x in v.items())))
@@ -270,8 +268,6 @@ def literal(v: Any, t: Ty) -> pl.Expr:
         return pl.lit(to_py(v, t), dtype=dtype(t))
     if isinstance(t, EntT):
         return pl.lit(v.key, dtype=pl.String())
-    if isinstance(t, RecT) and not t.fields:
-        return pl.lit(None)
     return pl.lit(series([v], t)).first()
 
 
@@ -281,7 +277,7 @@ def _ext_from_json(e: Any) -> "Ext":
         parsed = PARSERS[e["fn"]](e["arg"])
         if parsed is None:
             raise Unsupported(f"invalid extension value {e!r}")
-        return Ext(EXT_TYPES[e["fn"]], parsed)
+        return Ext(EXT_TYPES[e["fn"]], parsed, e["arg"])
     if isinstance(e, dict) and set(e) == {"fn", "args"} and isinstance(e["args"], list):
         args = [from_json(a) for a in e["args"]]
         if e["fn"] in PARSERS and len(args) == 1 and isinstance(args[0], str):
