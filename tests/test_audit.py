@@ -225,3 +225,10 @@ def test_default_rejects_follow_the_whole_output_name(tmp_path, messy):
     messy.write_csv(source)
     first, second = run_audit(source, tmp_path / "a.x.csv"), run_audit(source, tmp_path / "a.y.csv")
     assert (first.rejects.name, second.rejects.name) == ("a.x.rejects.csv", "a.y.rejects.csv")
+
+
+def test_a_list_typed_use_column_is_an_input_error(tmp_path):
+    source = tmp_path / "in.parquet"
+    pl.DataFrame({"date": ["2024-06-05"], "lat": [[50.0]], "lon": [36.0], "weapon": ["HIMARS"]}).write_parquet(source)
+    with pytest.raises(InputError, match="lat hold lists or records"):
+        run_audit(source, tmp_path / "out.csv")

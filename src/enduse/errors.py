@@ -8,6 +8,7 @@ from __future__ import annotations
 
 #: Messages are cut to this many characters where they are shown (a 100 kB input is not echoed back).
 SHOWN_CHARS = 500
+SHOWN_LINES = 60
 
 
 class EnduseError(Exception):
@@ -42,8 +43,11 @@ class EvaluationError(EnduseError):
     exit_code = 5
 
 
-def shown(message: str, limit: int = SHOWN_CHARS) -> str:
+def shown(message: str, limit: int = SHOWN_CHARS, lines: int = SHOWN_LINES) -> str:
     """``message`` safe to show on a terminal or in a web page: control characters (terminal escapes included)
-    written as escapes, and cut to ``limit`` characters."""
-    safe = "".join(ch if ch.isprintable() or ch in "\n" else ch.encode("unicode_escape").decode("ascii") for ch in message)
-    return safe if len(safe) <= limit else safe[: limit - 1] + "…"
+    written as escapes, each line cut to ``limit`` characters, at most ``lines`` lines."""
+    out = []
+    for line in message.split("\n")[:lines]:
+        safe = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in line)
+        out.append(safe if len(safe) <= limit else safe[: limit - 1] + "…")
+    return "\n".join(out) + ("\n…" if message.count("\n") >= lines else "")

@@ -122,6 +122,9 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
     reserved = [c for c in frame.columns if c.startswith("__")]
     if reserved:
         raise InputError(f"column name(s) {', '.join(reserved[:5])}: names starting with '__' are reserved for enduse; rename them")
+    nested = [c for c in USE_COLUMNS if c in frame.columns and frame.schema[c].is_nested()]
+    if nested:
+        raise InputError(f"column(s) {', '.join(nested)} hold lists or records; a use column holds one text or number per row")
     missing = [c for c in ("date", "weapon") if c not in frame.columns]
     if missing or not ({"lat", "lon"} <= set(frame.columns) or "place" in frame.columns):
         needed = ", ".join(missing) or "lat and lon, or place"

@@ -243,3 +243,12 @@ def test_error_messages_escape_control_characters_and_are_cut():
     result = run("check", "--date", "2024-06-05", "--place", "\x1b]0;owned\x07" + "y" * 2000, "--weapon", "HIMARS")
     assert result.returncode == 2 and "\x1b" not in result.stderr and "\x07" not in result.stderr
     assert len(result.stderr) < 800
+
+
+def test_unreadable_inputs_are_one_line_errors(tmp_path):
+    binary, deep = tmp_path / "bad.json", tmp_path / "deep.json"
+    binary.write_bytes(b'\xff\xfe{"date": 1}')
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    for path, message in ((binary, "not UTF-8 text"), (deep, "nested too deeply")):
+        result = run("check", "--json", str(path))
+        assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr

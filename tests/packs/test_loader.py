@@ -108,3 +108,10 @@ def test_a_version_may_not_read_a_fact_its_pack_does_not_declare(pack_copy):
     (pack_copy / "facts.toml").write_text(facts[: facts.index("[approved]")])
     with pytest.raises(PackError, match=r"version 'case-by-case' reads fact\(s\) approved, which facts\.toml does not declare"):
         load_pack_dir(pack_copy)
+
+
+def test_a_pack_file_that_is_not_utf8_is_named(pack_copy):
+    with (pack_copy / "sources.toml").open("ab") as f:
+        f.write(b"\xff")
+    with pytest.raises(PackError, match=r"sources\.toml: not UTF-8 text"):
+        load_pack_dir(pack_copy)

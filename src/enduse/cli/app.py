@@ -66,10 +66,14 @@ def read_json(source: str) -> Any:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as error:
         raise InputError(f"cannot read {source}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"{source}: not UTF-8 text (byte {error.start})") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"{source}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from None
+    except RecursionError:
+        raise InputError(f"{source}: JSON nested too deeply") from None
 
 
 ParamOption = Annotated[Optional[list[str]], typer.Option("--param", help="Change a named assumption, name=value (repeatable).")]

@@ -59,14 +59,26 @@ def _pydantic_problems(problems: _Problems, file: str, prefix: str, error: Valid
         problems.add(file, f"{where}: {item['msg']}")
 
 
+def _read_text(path: Path, name: str, problems: _Problems) -> str | None:
+    """The file's text, or ``None`` with a problem when it is not UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        problems.add(name, f"not UTF-8 text (byte {error.start})")
+        return None
+
+
 def _read_toml(root: Path, name: str, problems: _Problems, required: bool = True) -> dict[str, Any]:
     path = root / name
     if not path.is_file():
         if required:
             problems.add(name, "missing file")
         return {}
+    text = _read_text(path, name, problems)
+    if text is None:
+        return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         problems.add(name, f"not valid TOML: {error}")
         return {}
@@ -174,8 +186,8 @@ def _load_version(root: Path, entry, pack_parts: dict, problems: _Problems) -> V
         if not path.is_file():
             problems.add("pack.toml", f"{where} names missing policy file {file!r}")
             continue
-        text = path.read_text(encoding="utf-8")
-        parsed = _parse_clauses(file, text, pack_parts["sources"], problems)
+        text = _read_text(path, file, problems)
+        parsed = None if text is None else _parse_clauses(file, text, pack_parts["sources"], problems)
         if parsed is None:
             continue
         texts.append(text)
@@ -246,7 +258,9 @@ def _load_schema(root: Path, name: str | None, problems: _Problems) -> tuple[str
     if not path.is_file():
         problems.add("pack.toml", f"schema file {name!r} not found")
         return "", None
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path, name, problems)
+    if text is None:
+        return "", None
     try:
         return text, cedarpy.Schema.from_str(text)
     except ValueError as error:
