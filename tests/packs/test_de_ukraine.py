@@ -1,17 +1,14 @@
 """The de-ukraine pack (timeline-allies.md, section 3): every version's rules on both sides of its boundary, the
 Kharkiv border-area zone, the named assumptions (vague by default: INDETERMINATE naming them; confident with in/out),
-and two properties."""
+and the scopes; the properties every pack holds are in test_invariants.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from enduse import Verdict, load_pack
-from enduse.api import check_many
 
 PACK = "de-ukraine"
 AUG = "germany_aug_2024_no_conditions_beyond_law"
@@ -20,13 +17,6 @@ CRIMEA = "germany_weapons_in_crimea"
 INDUSTRY = "industry_energy_targets_in_russia"
 INSIDE, OUTSIDE = "germany_kharkiv_border_area_inside_km", "germany_kharkiv_border_area_outside_km"
 ZONE = "zone:kharkiv_border_area"
-SCOPES = (AUG, MAY, CRIMEA, INDUSTRY)
-WEAPONS = ["MARS II", "PzH 2000", "Gepard", "Marder", "Leopard 2", "IRIS-T", "Patriot"]
-IN_RUSSIA = ["Shebekino", "Sudzha", "Kursk", "Lgov", "Belgorod", "Bryansk", "Voronezh", "Moscow", "Valuyki", "Stary Oskol"]
-TARGETS = ["military_forces", "artillery", "missile_launcher", "aircraft", "airfield", "air_defense", "command_post",
-           "ammunition_depot", "military_industry", "energy_infrastructure", "civilian_infrastructure",
-           "missile_in_flight", "unknown"]
-PURPOSES = ["intercept", "counter_fire", "preempt_attack", "interdiction", "unknown"]
 
 
 def ids(decision):
@@ -205,43 +195,3 @@ def test_crimea_follows_a_named_assumption_in_by_default(under, value, verdict, 
         assert decision.missing == (CRIMEA,)
     mainland = under(PACK, params=params, date="2024-06-10", place="Donetsk", weapon="Leopard 2", target="military_forces")
     assert mainland.verdict is Verdict.ALLOWED and ids(mainland) == ["ukrainian-territory"]
-
-
-# --- properties ----------------------------------------------------------------------------------------------------
-
-DAYS = st.dates(min_value=dt.date(2022, 3, 1), max_value=dt.date(2026, 6, 30))
-
-
-def _uses(data, n, places, targets=TARGETS):
-    return [{"date": data.draw(DAYS).isoformat(), "place": data.draw(st.sampled_from(places)),
-             "weapon": data.draw(st.sampled_from(WEAPONS)), "target": data.draw(st.sampled_from(targets)),
-             "purpose": data.draw(st.sampled_from(PURPOSES))} for _ in range(n)]
-
-
-@settings(max_examples=60, deadline=None)
-@given(data=st.data())
-def test_civilian_infrastructure_in_russia_is_never_allowed(data):
-    uses = _uses(data, 4, IN_RUSSIA, ["civilian_infrastructure"])
-    params = {name: data.draw(st.sampled_from(["in", "out", "vague"])) for name in SCOPES}
-    params[INSIDE] = str(data.draw(st.sampled_from([0, 30, 200])))
-    params[OUTSIDE] = "500"
-    for use, decision in zip(uses, check_many(uses, PACK, params=params)):
-        assert decision.verdict is not Verdict.ALLOWED, (use, params, decision.explanation)
-
-
-@settings(max_examples=40, deadline=None)
-@given(data=st.data())
-def test_a_vague_assumption_never_makes_a_verdict_confident(data):
-    uses = _uses(data, 6, [*IN_RUSSIA, "Kharkiv", "Sevastopol", "Simferopol"])
-    settled = {name: data.draw(st.sampled_from(["in", "out"])) for name in SCOPES}
-    made_vague = data.draw(st.sampled_from(SCOPES))
-    all_vague = check_many(uses, PACK, params={name: "vague" for name in SCOPES})
-    exact = check_many(uses, PACK, params=settled)
-    vague = check_many(uses, PACK, params={**settled, made_vague: "vague"})
-    for use, d, e, v in zip(uses, all_vague, exact, vague):
-        if d.verdict is not Verdict.INDETERMINATE:
-            assert e.verdict is d.verdict, (use, settled)
-        if e.verdict is Verdict.INDETERMINATE:
-            assert v.verdict is Verdict.INDETERMINATE, (use, settled, made_vague)
-        elif v.verdict is not e.verdict:
-            assert v.verdict is Verdict.INDETERMINATE and made_vague in v.missing, (use, settled, made_vague)

@@ -1,16 +1,14 @@
 """The fr-ukraine pack (timeline-allies.md, section 2): every version's rules on both sides of its boundary, the named
-assumptions (vague by default: INDETERMINATE naming them; confident with in/out), and two properties."""
+assumptions (vague by default: INDETERMINATE naming them; confident with in/out). The properties every pack
+holds are in test_invariants.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from enduse import Verdict, load_pack
-from enduse.api import check_many
 
 PACK = "fr-ukraine"
 BEFORE_MAY = "france_weapons_in_russia_before_may_2024"
@@ -19,12 +17,6 @@ BEYOND = "france_nov_2024_self_defence_beyond_launch_sites"
 GATE = "scalp_us_approval_gate_from_2025"
 INDUSTRY = "industry_energy_targets_in_russia"
 SCOPES = (BEFORE_MAY, MESEBERG, BEYOND, GATE, INDUSTRY)
-WEAPONS = ["SCALP", "AASM Hammer", "CAESAR", "LRU", "SAMP/T"]
-IN_RUSSIA = ["Shebekino", "Sudzha", "Kursk", "Lgov", "Belgorod", "Bryansk", "Voronezh", "Moscow"]
-TARGETS = ["military_forces", "artillery", "missile_launcher", "aircraft", "airfield", "air_defense", "command_post",
-           "ammunition_depot", "military_industry", "energy_infrastructure", "civilian_infrastructure",
-           "missile_in_flight", "unknown"]
-PURPOSES = ["intercept", "counter_fire", "preempt_attack", "interdiction", "unknown"]
 
 
 def ids(decision):
@@ -213,43 +205,3 @@ def test_scalp_gate_settled(under, gate, approved, verdict):
         assert ids(decision) == ["scalp-in-russia-needs-us-approval-if-gate"]
     if verdict is Verdict.INDETERMINATE:
         assert decision.missing == ("approved",)
-
-
-# --- properties ----------------------------------------------------------------------------------------------------
-
-DAYS = st.dates(min_value=dt.date(2022, 3, 1), max_value=dt.date(2026, 6, 30))
-FACTS = st.sampled_from(["yes", "no", "unknown"])
-
-
-def _uses(data, n, places, targets=TARGETS):
-    return [{"date": data.draw(DAYS).isoformat(), "place": data.draw(st.sampled_from(places)),
-             "weapon": data.draw(st.sampled_from(WEAPONS)), "target": data.draw(st.sampled_from(targets)),
-             "purpose": data.draw(st.sampled_from(PURPOSES)), "facts": {"approved": data.draw(FACTS)}} for _ in range(n)]
-
-
-@settings(max_examples=60, deadline=None)
-@given(data=st.data())
-def test_civilian_infrastructure_in_russia_is_never_allowed(data):
-    uses = _uses(data, 4, IN_RUSSIA, ["civilian_infrastructure"])
-    params = {name: data.draw(st.sampled_from(["in", "out", "vague"])) for name in SCOPES}
-    params["assume_approved"] = data.draw(FACTS)
-    for use, decision in zip(uses, check_many(uses, PACK, params=params)):
-        assert decision.verdict is not Verdict.ALLOWED, (use, params, decision.explanation)
-
-
-@settings(max_examples=40, deadline=None)
-@given(data=st.data())
-def test_a_vague_assumption_never_makes_a_verdict_confident(data):
-    uses = _uses(data, 6, [*IN_RUSSIA, "Kharkiv", "Sevastopol"])
-    settled = {name: data.draw(st.sampled_from(["in", "out"])) for name in SCOPES}
-    made_vague = data.draw(st.sampled_from(SCOPES))
-    default = check_many(uses, PACK)  # every scope assumption vague
-    exact = check_many(uses, PACK, params=settled)
-    vague = check_many(uses, PACK, params={**settled, made_vague: "vague"})
-    for use, d, e, v in zip(uses, default, exact, vague):
-        if d.verdict is not Verdict.INDETERMINATE:
-            assert e.verdict is d.verdict, (use, settled)
-        if e.verdict is Verdict.INDETERMINATE:
-            assert v.verdict is Verdict.INDETERMINATE, (use, settled, made_vague)
-        elif v.verdict is not e.verdict:
-            assert v.verdict is Verdict.INDETERMINATE and made_vague in v.missing, (use, settled, made_vague)
