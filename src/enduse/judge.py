@@ -17,7 +17,6 @@ strictest candidate unless all agree.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -260,8 +259,3 @@ def _combined(several: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, pl.String).alias(SUPPLIER), pl.lit(None, pl.String).alias(PACK), pl.lit(None, pl.String).alias(VERSION),
         _NONE.alias(CLAUSES), _NONE.alias(ERRORS),
     )
-
-
-def candidates_of(row: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The candidates a judged row lists (empty for a use with one candidate)."""
-    return json.loads(row[CANDIDATES]) if row.get(CANDIDATES) else []

@@ -63,10 +63,6 @@ class Catalog:
     def __iter__(self):
         return iter(self.weapons.values())
 
-    def suppliers(self) -> list[str]:
-        """Every supplier of some weapon, sorted."""
-        return sorted({s for w in self.weapons.values() for s in w.suppliers})
-
 
 @cache
 def load_catalog() -> Catalog:

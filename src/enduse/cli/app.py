@@ -20,7 +20,6 @@ from rich.console import Console
 from rich.text import Text
 
 from enduse.errors import EnduseError, InputError, shown
-from enduse.packs.registry import FOUNDING_PACK
 
 app = typer.Typer(
     add_completion=False,

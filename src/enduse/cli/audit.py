@@ -11,11 +11,11 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from enduse.cli.app import FOUNDING_PACK, OnePackOption, PackOption, ParamOption, command, out
+from enduse.cli.app import OnePackOption, PackOption, ParamOption, command, out
 from enduse.decisions import Verdict
 from enduse.errors import InputError
 from enduse.packs.params import parse_assignments
-from enduse.packs.registry import load_pack
+from enduse.packs.registry import FOUNDING_PACK, load_pack
 from enduse.render import COLOURS, incidents_table
 
 

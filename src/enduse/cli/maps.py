@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from enduse.packs.params import with_checked_params
-from enduse.packs.registry import load_pack
-from enduse.cli.app import FOUNDING_PACK, OnePackOption, ParamOption, command, out
+from enduse.packs.registry import FOUNDING_PACK, load_pack
+from enduse.cli.app import OnePackOption, ParamOption, command, out
 from enduse.errors import InputError
 from enduse.packs.params import parse_assignments
 

@@ -10,9 +10,9 @@ import typer
 from rich.table import Table
 
 from enduse.packs.model import Pack, Version
-from enduse.packs.registry import bundled, load_pack, load_pack_dir
+from enduse.packs.registry import FOUNDING_PACK, bundled, load_pack, load_pack_dir
 from enduse.catalog import load_catalog
-from enduse.cli.app import FOUNDING_PACK, FormatOption, OnePackOption, check_format, command, out
+from enduse.cli.app import FormatOption, OnePackOption, check_format, command, out
 from enduse.vocab import PURPOSES, TARGETS
 
 
