@@ -132,3 +132,20 @@ def test_what_if_on_the_near_border_band():
     space = space_changes(parse_side("@kharkiv"), parse_side("@kharkiv", {"near_border_inside_km": "60"}))
     assert space["b_more_permissive"]
     assert {(r["from"], r["to"]) for r in space["regions"]} == {(Verdict.INDETERMINATE.value, Verdict.ALLOWED.value)}
+
+
+def test_two_suppliers_packs_compare_like_two_versions():
+    """gb-ukraine against us-ukraine on the same day: the same uses under each side's rules, checked use by use."""
+    from enduse.judge import Judge
+
+    a, b = parse_side("gb-ukraine@2024-12-01"), parse_side("us-ukraine@2024-12-01")
+    result = compare(a, b)
+    assert (result["a"]["pack"], result["b"]["pack"]) == ("gb-ukraine", "us-ukraine")
+    assert result["clauses"]["added"] and result["clauses"]["removed"]
+    assert result["space"]["verdict_changes"] > 0
+    uses = [{"date": "2024-12-01", "place": place, "weapon": weapon, "target": "artillery", "purpose": "counter_fire"}
+            for place in ("Shebekino", "Kursk", "Voronezh", "Kharkiv") for weapon in ("Storm Shadow", "HIMARS", "Challenger 2")]
+    under_a = Judge.create(a.pack, engine="cedar").uses(uses, version=a.version.id)
+    under_b = Judge.create(b.pack, engine="cedar").uses(uses, version=b.version.id)
+    assert any(x.verdict is not y.verdict for x, y in zip(under_a, under_b, strict=True))
+    assert all(x.pack == "gb-ukraine" or x.verdict.value == "NOT_GOVERNED" for x in under_a)
