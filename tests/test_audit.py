@@ -232,3 +232,10 @@ def test_a_list_typed_use_column_is_an_input_error(tmp_path):
     pl.DataFrame({"date": ["2024-06-05"], "lat": [[50.0]], "lon": [36.0], "weapon": ["HIMARS"]}).write_parquet(source)
     with pytest.raises(InputError, match="lat hold lists or records"):
         run_audit(source, tmp_path / "out.csv")
+
+
+def test_columns_named_like_the_rejects_columns_are_refused(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("date,place,weapon,row\n2024-06-05,Kursk,HIMARS,1\n")
+    with pytest.raises(InputError, match="'row', 'reason' and names starting with '__' are reserved"):
+        run_audit(source, tmp_path / "out.csv")

@@ -91,9 +91,6 @@ def audit_batch(
     from earlier batches of the same run.
     """
     originals = frame.columns
-    clash = [c for c in REJECT_COLUMNS if c in originals]
-    if clash:
-        raise InputError(f"the input has column(s) {', '.join(clash)}, which the rejects file uses; rename them")
     judged = judge.table(apply_mapping(frame, mapping or {}), first_row=first_row)
     names = result_names(originals)
     out = judged.rows.select(

@@ -119,9 +119,10 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
     input column and gain ``row`` and ``reason``. A table without the columns a
     use needs at all raises ``InputError``.
     """
-    reserved = [c for c in frame.columns if c.startswith("__")]
+    reserved = [c for c in frame.columns if c.startswith("__") or c in ("row", REASON)]
     if reserved:
-        raise InputError(f"column name(s) {', '.join(reserved[:5])}: names starting with '__' are reserved for enduse; rename them")
+        raise InputError(f"column name(s) {', '.join(reserved[:5])}: 'row', 'reason' and names starting with '__' are reserved "
+                         "for enduse (the rejects file uses them); rename them")
     nested = [c for c in USE_COLUMNS if c in frame.columns and frame.schema[c].is_nested()]
     if nested:
         raise InputError(f"column(s) {', '.join(nested)} hold lists or records; a use column holds one text or number per row")
@@ -202,7 +203,7 @@ def _fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(given, Mapping):
         raise InputError(f"facts must be an object of name: yes|no|unknown, got {type(given).__name__}")
     facts = {str(k).strip(): v for k, v in given.items()}
-    clash = sorted(set(facts) & set(USE_COLUMNS) | {f for f in facts if f.startswith("_")})
+    clash = sorted(set(facts) & {*USE_COLUMNS, "row", REASON} | {f for f in facts if f.startswith("_")})
     if clash:
         raise InputError(f"fact name(s) {', '.join(clash)} clash with use fields or reserved names")
     return facts

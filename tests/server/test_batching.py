@@ -51,3 +51,52 @@ def test_concurrent_http_checks_equal_single_checks(pack, log_path, monkeypatch)
         assert response.status_code == 200 and response.json() == answer
     assert responses[-1].status_code == 422 and "Atlantis" in responses[-1].json()["error"]
     assert sum(passes) == len(uses) and len(passes) < len(uses)
+
+
+def test_a_poisoned_check_fails_alone_among_concurrent_ones(log_path):
+    """Facts named like internal columns, or unknown to every pack, are that check's 422; its neighbours get 200."""
+    valid = {"date": "2024-06-05", "place": "Shebekino", "weapon": "HIMARS", "target": "artillery", "purpose": "counter_fire"}
+    poisoned = [{**valid, "facts": {"row": "yes"}}, {**valid, "facts": {"reason": "no"}}, {**valid, "facts": {"__verdict": "x"}}]
+    uses = [valid] * 10 + poisoned
+
+    async def main():
+        transport = httpx.ASGITransport(app=create_app(log_path=log_path))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await asyncio.gather(*(client.post("/v1/check", json=use) for use in uses))
+
+    responses = asyncio.run(main())
+    assert [r.status_code for r in responses] == [200] * 10 + [422] * 3
+    assert all(r.json()["verdict"] == "ALLOWED" for r in responses[:10])
+
+
+def test_a_long_audit_does_not_block_checks(tmp_path, log_path):
+    import polars as pl
+
+    from enduse.synthetic import synthetic_uses
+
+    table = synthetic_uses(60_000, seed=2)
+    upload = table.write_csv().encode()
+    use = {"date": "2024-06-05", "place": "Shebekino", "weapon": "HIMARS", "target": "artillery", "purpose": "counter_fire"}
+    done: list[str] = []
+
+    async def main():
+        transport = httpx.ASGITransport(app=create_app(log_path=log_path, max_upload_bytes=50_000_000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=300) as client:
+            async def audit():
+                answer = await client.post("/v1/audit", files={"file": ("t.csv", upload)})
+                done.append("audit")
+                return answer
+
+            async def checks():
+                await asyncio.sleep(0.5)  # the audit is under way
+                answers = [await client.post("/v1/check", json={**use, "lat": 50.4 + i / 100, "place": None, "lon": 36.9})
+                           for i in range(5)]
+                done.append("checks")
+                return answers
+
+            return await asyncio.gather(audit(), checks())
+
+    audited, checked = asyncio.run(main())
+    assert audited.status_code == 200 and pl.read_csv(audited.content).height + int(audited.headers["x-enduse-rows-rejected"]) == 60_000
+    assert all(r.status_code == 200 for r in checked)
+    assert done == ["checks", "audit"]
