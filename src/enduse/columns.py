@@ -10,6 +10,8 @@ from typing import Final
 
 ROW: Final = "__row"  # 1-based input row number
 FACT: Final = "__fact:"  # + fact name: a stated fact (yes / no / unknown), then its value under a pack
+WITHIN_KM: Final = "__within_km"  # uncertainty radius of the point in km (null: exact point)
+AREA: Final = "__area"  # ISO 3166-2 code of the stated region, for a use located only by region (no point)
 BAND: Final = "__band:"  # + zone name: inside / vague / outside
 
 # Set by the judge, per use and candidate supplier.

@@ -1,0 +1,80 @@
+"""Areas where a use may have happened, when its location is not an exact point.
+
+A report may give a point with an uncertainty radius ("near Sudzha", ACLED's ``geo_precision`` 2) or only a
+region ("in Belgorod oblast"). These functions turn such a location into the one geometry every stage uses for
+it — judging, maps and GeoJSON outputs — so the drawn area is exactly the judged one.
+
+All geometries are in EPSG:4326 (x = longitude, y = latitude). Callers may rely on ``area`` returning a valid
+polygon (or a point for an exact location) and on ``InputError`` naming the bad value otherwise.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import transform
+
+from enduse.errors import InputError
+from enduse.geo.boundaries import regions
+
+#: The largest uncertainty radius accepted: beyond it a location says nothing a region would not say better.
+MAX_WITHIN_KM = 500.0
+#: Segments per quarter circle: the polygon is inside the true circle by at most ~0.05 % of the radius.
+_QUADRANT_SEGMENTS = 64
+
+
+def region_codes() -> dict[str, str]:
+    """Region code -> English name of every region of the bundled geography (ISO 3166-2, e.g. ``RU-BEL``)."""
+    return {region.code: region.name for region in regions()}
+
+
+def region_code(text: str) -> str:
+    """The ISO 3166-2 code of a region given by code (any case) or English name; ``InputError`` otherwise."""
+    value = text.strip()
+    names = region_codes()
+    if value.upper() in names:
+        return value.upper()
+    by_name = {name.casefold(): code for code, name in names.items()}
+    key = value.casefold().removesuffix(" oblast").removesuffix(" region").strip()
+    if key in by_name:
+        return by_name[key]
+    raise InputError(f"unknown region {text!r}: give an ISO 3166-2 code of UA, RU or BY (e.g. RU-BEL, UA-63) or its English name")
+
+
+@cache
+def region_shape(code: str) -> BaseGeometry:
+    """The polygon of the region with ISO 3166-2 ``code`` (``InputError`` for an unknown code)."""
+    for region in regions():
+        if region.code == code:
+            return region.geometry
+    raise InputError(f"unknown region code {code!r}")
+
+
+def _to_degrees(lat: float, lon: float) -> Transformer:
+    local = CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
+    return Transformer.from_crs(local, "EPSG:4326", always_xy=True)
+
+
+def circle(lat: float, lon: float, km: float) -> BaseGeometry:
+    """The geodesic disc of radius ``km`` around (lat, lon), as a polygon (azimuthal equidistant: true distances)."""
+    if not 0 < km <= MAX_WITHIN_KM:
+        raise InputError(f"within_km must be more than 0 and at most {MAX_WITHIN_KM:g}, got {km:g}")
+    disc = Point(0, 0).buffer(km * 1000.0, quad_segs=_QUADRANT_SEGMENTS)
+    return shapely.make_valid(transform(_to_degrees(lat, lon).transform, disc))
+
+
+def area(lat: float | None, lon: float | None, within_km: float | None = None, region: str | None = None) -> BaseGeometry:
+    """Where a use may be: a point, a disc around it, or a whole region (exactly one of a point or a region)."""
+    if region is not None:
+        if lat is not None or lon is not None:
+            raise InputError("give either a point (with within_km if it is uncertain) or a region, not both")
+        return region_shape(region_code(region))
+    if lat is None or lon is None:
+        raise InputError("a location needs lat and lon, a place, or a region")
+    if within_km:
+        return circle(lat, lon, within_km)
+    return Point(lon, lat)
