@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
+from importlib.resources import as_file, files
 
 import pyarrow.parquet as pq
 import shapely
@@ -36,8 +36,10 @@ class Region:
 
 
 def _read(name: str) -> dict[str, list]:
-    with files("enduse.geo").joinpath("data", name).open("rb") as f:
-        columns = pq.read_table(f).to_pydict()
+    # From a path, never a Python file object or buffer: pyarrow may release those on a worker thread while
+    # the interpreter exits, which aborts the process (status 134).
+    with as_file(files("enduse.geo").joinpath("data", name)) as path:
+        columns = pq.read_table(path).to_pydict()
     columns["geometry"] = list(shapely.from_wkb(columns["geometry"]))
     return columns
 
