@@ -19,7 +19,6 @@ Appends are one ``BEGIN IMMEDIATE`` transaction each, so several processes
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -31,10 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from enduse.errors import EnduseError, InputError
-from enduse.files import atomic_path
 from enduse.packs.loader import SHARED, SHARED_SCHEMA
 from enduse.packs.model import Pack
+from enduse.tables import TableWriter, file_format
 
 ENV_VAR = "ENDUSE_LOG"
 GENESIS = "0" * 64
@@ -279,10 +280,13 @@ class DecisionLog:
         return Verification(True, seq, prev)
 
     def export(self, target: str | Path) -> int:
-        """Write every record to ``target`` (``.jsonl`` or ``.csv``) atomically, reading only; returns the count."""
+        """Write every record to ``target`` atomically, reading only; returns the count.
+
+        Any table format of ``enduse.tables.FORMATS``, chosen by the suffix; ``input`` and ``result`` stay the
+        JSON text they were hashed as, so every exported record can be checked against its ``hash``.
+        """
         target = Path(target)
-        if target.suffix.lower() not in (".jsonl", ".csv"):
-            raise InputError(f"{target}: export to a .jsonl or .csv file")
+        file_format(target)
         conn = self._read_only()
         try:
             records = list(self._stored(conn))
@@ -291,13 +295,9 @@ class DecisionLog:
         bad = next((r for r in records if isinstance(r, int)), None)
         if bad is not None:
             raise LogUnreadable(f"{self.path}: record {bad} cannot be read (not UTF-8 text, or a damaged page); nothing exported")
-        with atomic_path(target) as part, part.open("w", encoding="utf-8", newline="") as f:
-            if target.suffix.lower() == ".csv":
-                writer = csv.DictWriter(f, fieldnames=[*FIELDS, "hash"])
-                writer.writeheader()
-                writer.writerows(records)
-            else:
-                f.writelines(canonical_json(r) + "\n" for r in records)
+        schema = {name: pl.Int64 if name == "seq" else pl.String for name in (*FIELDS, "hash")}
+        with TableWriter(target) as writer:
+            writer.write(pl.from_dicts(records, schema=schema) if records else pl.DataFrame(schema=schema))
         return len(records)
 
     def close(self) -> None:

@@ -6,9 +6,12 @@ import json
 import sqlite3
 from pathlib import Path
 
+import polars as pl
+import pytest
 from entry import run as enduse
 
-from enduse.decision_log import DecisionLog
+from enduse.decision_log import DecisionLog, record_hash
+from enduse.tables import read_batches
 
 
 def log(*args: str):
@@ -53,7 +56,19 @@ def test_export_to_stdout_and_files(tmp_path):
     assert log("export", "--log", str(path), "-o", str(tmp_path / "log.csv")).returncode == 0
     assert len((tmp_path / "log.csv").read_text(encoding="utf-8").splitlines()) == 4
     wrong = log("export", "--log", str(path), "-o", str(tmp_path / "log.txt"))
-    assert wrong.returncode == 2 and ".jsonl or .csv" in wrong.stderr
+    assert wrong.returncode == 2 and "unknown table format '.txt'" in wrong.stderr and ".geojson" in wrong.stderr
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".csv", ".geojson"])
+def test_export_through_the_table_registry_keeps_every_record_and_hash(tmp_path, suffix):
+    path = tmp_path / "log.sqlite"
+    make_log(path, 3)
+    target = tmp_path / f"log{suffix}"
+    assert log("export", "--log", str(path), "-o", str(target)).returncode == 0
+    frame = pl.concat(read_batches(target))
+    stored = list(DecisionLog(path).records())
+    assert frame["hash"].to_list() == [r["hash"] for r in stored]
+    assert [record_hash({**r, "seq": int(r["seq"])}) for r in frame.iter_rows(named=True)] == frame["hash"].to_list()
 
 
 def test_verify_refuses_an_empty_file_with_exit_1(tmp_path):

@@ -50,9 +50,9 @@ def verify(
 @command(on=log_app)
 def export(
     log: LogOption = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a .jsonl or .csv file (default: JSON Lines on stdout).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a table file, its format by suffix (.jsonl, .csv, .parquet, .geojson; default: JSON Lines on stdout).")] = None,
 ) -> None:
-    """Export every record (with its hashes) as JSON Lines or CSV."""
+    """Export every record (with its hashes) as JSON Lines, CSV, Parquet or GeoJSON."""
     decision_log = _open(log)
     if output is None:
         for record in decision_log.records():
