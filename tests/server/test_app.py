@@ -20,6 +20,7 @@ from enduse.diff import compare, parse_side
 from enduse.errors import EvaluationError, PackError
 from enduse.server import create_app
 from enduse.server.models import DecisionOut
+from enduse.tables import FORMATS, TableWriter, read_batches
 from enduse.zone_shapes import zones_geojson
 
 USE = {"date": "2024-06-05", "place": "Shebekino", "weapon": "HIMARS", "target": "artillery", "purpose": "counter_fire"}
@@ -351,3 +352,34 @@ def test_a_stopped_audit_writes_nothing(tmp_path, messy_csv=None):
     with pytest.raises(Cancelled):
         run_audit(source, tmp_path / "out.csv", stop=lambda: True, batch_size=10)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+@pytest.mark.parametrize("given", sorted(FORMATS))
+def test_audit_accepts_and_returns_every_registry_format(client, tmp_path, given):
+    names = sorted(FORMATS)
+    wanted = names[(names.index(given) + 1) % len(names)]
+    source = tmp_path / f"in{FORMATS[given].suffixes[0]}"
+    with TableWriter(source) as writer:
+        writer.write(pl.read_csv(INCIDENTS.read_bytes(), infer_schema=False))
+    response = client.post("/v1/audit", params={"format": wanted}, files={"file": (source.name, source.read_bytes())})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(FORMATS[wanted].media_type)
+    target = tmp_path / f"out{FORMATS[wanted].suffixes[0]}"
+    target.write_bytes(response.content)
+    decided = pl.concat(list(read_batches(target)))
+    assert decided.height == int(response.headers["x-enduse-rows-out"]) > 0
+    assert int(response.headers["x-enduse-rows-in"]) == pl.read_csv(INCIDENTS.read_bytes()).height
+
+
+def test_audit_as_geojson_places_each_decided_row_where_it_was_located(client):
+    response = client.post("/v1/audit", params={"format": "geojson"}, files={"file": ("incidents.csv", INCIDENTS.read_bytes())})
+    features = response.json()["features"]
+    assert len(features) == int(response.headers["x-enduse-rows-out"])
+    assert any(f["geometry"] and f["geometry"]["type"] == "Point" for f in features)
+    for feature in features:
+        row = feature["properties"]
+        lat, lon = (row["resolved_lat"], row["resolved_lon"]) if row.get("resolved_lat") is not None else (row.get("lat"), row.get("lon"))
+        if feature["geometry"] is None:
+            assert lat is None and not row.get("region")
+        elif feature["geometry"]["type"] == "Point":
+            assert feature["geometry"]["coordinates"] == pytest.approx([float(lon), float(lat)])

@@ -76,7 +76,7 @@ from enduse.server.models import (
     VocabOut,
     WeaponOut,
 )
-from enduse.tables import FORMATS
+from enduse.tables import BY_SUFFIX, FORMATS, suffixes
 from enduse.vocab import FACT_VALUES, PURPOSES, TARGETS
 from enduse.zone_shapes import zones_geojson
 
@@ -88,7 +88,8 @@ MAX_UPLOAD_ROWS = 250_000
 MAX_UPLOAD_CELLS = 10_000_000
 CHECK_CACHE_SIZE = 4096
 DIFF_CACHE_SIZE = 64
-MEDIA = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "jsonl": "application/x-ndjson", "zip": "application/zip"}
+MEDIA = {**{name: f.media_type for name, f in FORMATS.items()}, "zip": "application/zip"}
+TableFormat = Literal[tuple(FORMATS)]  # type: ignore[valid-type]  # every format of the table registry
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -399,8 +400,8 @@ def create_app(
                                                       "content": {m: {} for m in MEDIA.values()}}}, tags=["decisions"])
     async def audit_table(
         request: Request,
-        file: Annotated[UploadFile, File(description="A table of uses: .csv, .parquet or .jsonl (the file name's extension tells).")],
-        format: Annotated[Literal["csv", "parquet", "jsonl"] | None, Query(description="Output format; default: the input's.")] = None,
+        file: Annotated[UploadFile, File(description=f"A table of uses: {suffixes()} (the file name's extension tells).")],
+        format: Annotated[TableFormat | None, Query(description="Output format; default: the input's.")] = None,
         part: Annotated[Literal["decided", "rejects", "zip"], Query(description="decided rows, rejected rows, or a zip of both.")] = "decided",
         pack: PackQuery = None,
         param: ParamQuery = None,
@@ -408,9 +409,9 @@ def create_app(
         """Audit an uploaded table; counts in `X-Enduse-Rows-In/Out/Rejected` and `X-Enduse-Verdicts`; one log record per run."""
         judge = packs.judge(pack, parse_assignments(param or [], "param"))
         suffix = Path(file.filename or "").suffix.lower()
-        if suffix not in FORMATS:
-            raise InputError(f"upload file name {file.filename!r} must end in .csv, .parquet or .jsonl")
-        kind = FORMATS[suffix]
+        if suffix not in BY_SUFFIX:
+            raise InputError(f"upload file name {file.filename!r} must end in one of {suffixes()}")
+        kind = BY_SUFFIX[suffix].name
         out_kind = format or kind
         folder = Path(tempfile.mkdtemp(prefix="enduse-audit-"))
         try:
