@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -13,7 +14,8 @@ from shapely.geometry import shape
 
 from enduse.packs.params import with_checked_params
 from enduse.geo.locate import locate_many
-from enduse.zone_shapes import to_degrees, to_metres, zone_shapes, zones_geojson
+from enduse.packs.registry import bundled
+from enduse.zone_shapes import coalition_zones_geojson, to_degrees, to_metres, zone_shapes, zones_geojson
 from enduse.zones import Band, zone_bands
 
 #: Where the policies' zones are drawn and sampled: Russia west of the Urals, Ukraine, Belarus.
@@ -121,3 +123,19 @@ def test_geojson_is_valid_small_and_close_to_the_shapes(pack, version_id):
         assert props["sources"] and all({"id", "outlet", "date", "quote"} <= set(src) for src in props["sources"])
     size = len(json.dumps(collection))
     assert size < (450_000 if version_id == "atacms-kursk" else 300_000)
+
+
+def test_coalition_zones_are_each_packs_zones_in_force_labelled_by_supplier():
+    packs = bundled().packs
+    day = dt.date(2024, 12, 1)
+    collection = coalition_zones_geojson(packs, day)
+    assert collection["type"] == "FeatureCollection"
+    for pack in packs:
+        version = pack.version_on(day)
+        own = [f for f in collection["features"] if f["properties"]["supplier"] == pack.supplier]
+        expected = zones_geojson(pack, version)["features"] if version else []
+        assert [f["geometry"] for f in own] == [f["geometry"] for f in expected]
+        assert {(f["properties"]["pack"], f["properties"]["version"]) for f in own} <= {(pack.name, version and version.id)}
+    assert all(shape(f["geometry"]).is_valid and f["properties"]["band"] in ("inside", "vague") for f in collection["features"])
+    assert len({f["properties"]["supplier"] for f in collection["features"]}) > 1
+    assert coalition_zones_geojson(packs, dt.date(1990, 1, 1))["features"] == []

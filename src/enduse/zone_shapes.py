@@ -17,6 +17,8 @@ new shapes and unchanged ones cost nothing.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -167,4 +169,22 @@ def zones_geojson(pack: Pack, version: Version) -> dict[str, Any]:
             "sources": sources,
         }
         features.append({"type": "Feature", "properties": properties, "geometry": _compact(shape)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def coalition_zones_geojson(packs: Iterable[Pack], day: dt.date) -> dict[str, Any]:
+    """The zones of every pack's version in force on ``day`` as one FeatureCollection, loadable in QGIS.
+
+    Each feature is one of ``zones_geojson``'s, its properties led by ``supplier``, ``pack`` and ``version``
+    (then ``zone``, ``band`` and the rest), so one layer can be styled or filtered by supplier. A pack with no
+    version in force on ``day`` adds nothing; packs come in the order given.
+    """
+    features = []
+    for pack in packs:
+        version = pack.version_on(day)
+        if version is None:
+            continue
+        for feature in zones_geojson(pack, version)["features"]:
+            properties = {"supplier": pack.supplier, "pack": pack.name, "version": version.id, **feature["properties"]}
+            features.append({**feature, "properties": properties})
     return {"type": "FeatureCollection", "features": features}
