@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -21,7 +22,8 @@ from enduse.errors import EvaluationError, PackError
 from enduse.server import create_app
 from enduse.server.models import DecisionOut
 from enduse.tables import FORMATS, TableWriter, read_batches
-from enduse.zone_shapes import zones_geojson
+from enduse.packs.registry import bundled
+from enduse.zone_shapes import coalition_zones_geojson, zones_geojson
 
 USE = {"date": "2024-06-05", "place": "Shebekino", "weapon": "HIMARS", "target": "artillery", "purpose": "counter_fire"}
 
@@ -383,3 +385,18 @@ def test_audit_as_geojson_places_each_decided_row_where_it_was_located(client):
             assert lat is None and not row.get("region")
         elif feature["geometry"]["type"] == "Point":
             assert feature["geometry"]["coordinates"] == pytest.approx([float(lon), float(lat)])
+
+
+def test_zones_of_one_supplier_or_all_on_a_day(log_path):
+    packs = bundled()
+    client = TestClient(create_app(log_path=log_path))
+    one = client.get("/v1/zones", params={"supplier": "de", "date": "2024-12-01"})
+    assert one.status_code == 200, one.text
+    expected = coalition_zones_geojson([packs.for_supplier("DE")], dt.date(2024, 12, 1))["features"]
+    assert one.json()["features"] == json.loads(json.dumps(expected)) != []
+    every = client.get("/v1/zones", params={"supplier": "all", "date": "2024-12-01"}).json()
+    assert every["features"] == json.loads(json.dumps(coalition_zones_geojson(packs.packs, dt.date(2024, 12, 1))["features"]))
+    assert {f["properties"]["supplier"] for f in every["features"]} > {"DE"}
+    assert client.get("/v1/zones", params={"supplier": "ZZ"}).status_code == 422
+    assert client.get("/v1/zones", params={"supplier": "GB", "date": "v1"}).status_code == 422
+    assert client.get("/v1/zones", params={"supplier": "GB", "pack": "us-ukraine"}).status_code == 422

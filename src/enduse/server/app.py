@@ -78,7 +78,7 @@ from enduse.server.models import (
 )
 from enduse.tables import BY_SUFFIX, FORMATS, suffixes
 from enduse.vocab import FACT_VALUES, PURPOSES, TARGETS
-from enduse.zone_shapes import zones_geojson
+from enduse.zone_shapes import coalition_zones_geojson, zones_geojson
 
 STATIC = Path(__file__).with_name("static")
 MAX_JSON_BYTES = 64 * 1024
@@ -488,13 +488,33 @@ def create_app(
                            date_confidence=v.date_confidence, date_note=v.date_note, clauses=list(v.clauses),
                            zones=list(v.zones), sources=_sources(p, v.sources)) for v in p.versions]
 
+    def _supplier_zones(supplier: str, date: str | None, pack: str | None, param: list[str] | None) -> dict[str, Any]:
+        if pack:
+            raise InputError("give either pack or supplier, not both")
+        try:
+            day = dt.date.fromisoformat(date) if date else dt.date.today()
+        except ValueError:
+            raise InputError(f"date {date!r} must be YYYY-MM-DD when a supplier is given") from None
+        chosen = packs.judge(None, parse_assignments(param or [], "param")).packs
+        if supplier != "all":
+            found = chosen.for_supplier(supplier.upper())
+            if found is None:
+                raise InputError(f"no pack governs {supplier.upper()}-supplied weapons (suppliers: {', '.join(chosen.by_supplier)})")
+        selected = chosen.packs if supplier == "all" else (found,)
+        return {**coalition_zones_geojson(selected, day), "date": day.isoformat()}
+
     @app.get("/v1/zones", response_model=FeatureCollection, responses=ERRORS, tags=["geography"])
     def zones(
         date: Annotated[str | None, Query(max_length=40, description="A date (YYYY-MM-DD) or version id; default: the latest version.")] = None,
         pack: PackQuery = None,
         param: ParamQuery = None,
+        supplier: Annotated[str | None, Query(pattern=r"^([A-Za-z]{2}|all)$", description=(
+            "A supplier (ISO 3166-1 alpha-2, e.g. GB) or `all`: the zones of those suppliers' packs in force on `date` "
+            "(a YYYY-MM-DD date; default today), each feature naming its supplier, pack and version. Instead of `pack`."))] = None,
     ) -> dict[str, Any]:
         """GeoJSON of the zone bands (inside / vague) in force on `date`, as the pack's assumptions draw them."""
+        if supplier is not None:
+            return _supplier_zones(supplier, date, pack, param)
         judge = packs.with_params(pack, param)
         if date and _before(judge, date):
             return {"type": "FeatureCollection", "features": [], "version": None}
