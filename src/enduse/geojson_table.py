@@ -47,11 +47,13 @@ def geometry(row: dict[str, Any]) -> dict[str, Any] | None:
         lat = lon = None
         if region is None:
             return None
+    within_km = _number(row.get("within_km")) or None
+    if lat is not None and within_km is None:
+        return {"type": "Point", "coordinates": [lon, lat]}  # what ``area`` gives, without building a shape per row
     try:
-        shape = area(lat, lon, _number(row.get("within_km")) or None, region if lat is None else None)
+        return mapping(area(lat, lon, within_km, region if lat is None else None))
     except InputError:
         return None
-    return mapping(shape)
 
 
 def _plain(value: Any) -> Any:
