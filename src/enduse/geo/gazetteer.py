@@ -190,6 +190,11 @@ def _suggest(index: _Index, key: str, keep: Callable[[Place], bool], limit: int)
     return ranked[:limit]
 
 
+def all_places() -> list[Place]:
+    """Every place of the gazetteer, in the data's order (for labelling maps; loaded once)."""
+    return list(_index().places)
+
+
 def search_places(query: str, limit: int = 8) -> list[Place]:
     """Places matching ``query`` for suggestions and autocomplete, best first.
 
