@@ -42,6 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from enduse.audit import AuditSummary, Limits, run_audit
 from enduse.catalog import load_catalog
+from enduse.compare import compare_suppliers
 from enduse.decision_log import (
     DecisionLog,
     canonical_json,
@@ -52,12 +53,14 @@ from enduse.decisions import Decision
 from enduse.diff import Side, compare
 from enduse.errors import Cancelled, EvaluationError, InputError, PackError, TooLarge, shown
 from enduse.evaluate import resolve_version
+from enduse.geo.gazetteer import search_places
 from enduse.judge import Judge
 from enduse.packs import builtin_names
 from enduse.packs.model import Pack
 from enduse.packs.params import parse_assignments, with_checked_params
 from enduse.packs.registry import FOUNDING_PACK, PackSet, load_pack, pack_set
 from enduse.server.batching import Batcher
+from enduse.server.compare_models import MAX_PLACE_QUERY, CompareRequest, CompareRowOut, PlaceOut
 from enduse.server.geography import geography_geojson
 from enduse.server.models import (
     DIFF_SIDE,
@@ -88,6 +91,8 @@ MAX_UPLOAD_ROWS = 250_000
 MAX_UPLOAD_CELLS = 10_000_000
 CHECK_CACHE_SIZE = 4096
 DIFF_CACHE_SIZE = 64
+COMPARE_CACHE_SIZE = 256
+MAX_PLACES = 20
 MEDIA = {**{name: f.media_type for name, f in FORMATS.items()}, "zip": "application/zip"}
 TableFormat = Literal[tuple(FORMATS)]  # type: ignore[valid-type]  # every format of the table registry
 SECURITY_HEADERS = [
@@ -342,6 +347,8 @@ def create_app(
     audits = anyio.CapacityLimiter(1)
     diffs = RecentAnswers(DIFF_CACHE_SIZE)
     diffing = anyio.CapacityLimiter(1)
+    comparisons = RecentAnswers(COMPARE_CACHE_SIZE)
+    comparing = anyio.CapacityLimiter(2)
     app = FastAPI(
         title="enduse",
         version=metadata.version("enduse"),
@@ -394,6 +401,23 @@ def create_app(
             found = decisions.put(key, await batcher.submit(batch, request.use()))
         body, summary = found
         seq = record("check", summary["packs"], summary["version"], summary["verdict"], given, summary)
+        return Response(body, media_type="application/json", headers={"x-enduse-log-seq": str(seq)})
+
+    @app.post("/v1/compare", response_model=list[CompareRowOut], responses=ERRORS, tags=["decisions"])
+    async def compare_use(request: CompareRequest) -> Response:
+        """Every supplier side by side for one use: the rows of `enduse compare --format json` (one per supplier, and
+        per group of its weapons its pack judges apart), judged by the server's packs. Logged (`X-Enduse-Log-Seq`)."""
+        given = request.model_dump()
+        chosen = packs.judge(None, request.params).packs
+        key = canonical_json(given)
+        found = comparisons.get(key)
+        if found is None:
+            async with comparing:
+                rows = await run_in_threadpool(compare_suppliers, request.use(), chosen)
+            found = comparisons.put(key, (canonical_json(rows).encode("utf-8"), [f"{r['supplier']}={r['verdict']}" for r in rows]))
+        body, verdicts = found
+        summary = {"verdicts": verdicts, "sha256": hashlib.sha256(body).hexdigest()}
+        seq = await run_in_threadpool(record, "compare", [p.name for p in chosen.packs], None, None, given, summary)
         return Response(body, media_type="application/json", headers={"x-enduse-log-seq": str(seq)})
 
     @app.post("/v1/audit", responses={**ERRORS, 200: {"description": "The audited table (or a zip of decided and rejected rows)",
@@ -544,6 +568,18 @@ def create_app(
     def geography() -> dict[str, Any]:
         """Simplified GeoJSON of the countries, oblasts and the RU–UA border, for drawing a map."""
         return geography_geojson()
+
+    @app.get("/v1/places", response_model=list[PlaceOut], responses=ERRORS, tags=["geography"])
+    def places(
+        q: Annotated[str, Query(max_length=MAX_PLACE_QUERY, description=(
+            "A place name in Latin or Cyrillic letters, typos tolerated; qualifiers after commas narrow it "
+            "(`Pokrovsk, UA-14`, `Topoli, Donetsk`, `Sudzha, RU`)."))],
+        limit: Annotated[int, Query(ge=1, le=MAX_PLACES, description="At most this many places.")] = 8,
+    ) -> list[PlaceOut]:
+        """Places of the bundled gazetteer matching `q`, best first: exact names, then names it begins, then similar
+        names (the suggestions `enduse check --place` offers). No match is an empty list."""
+        return [PlaceOut(name=p.name, lat=p.lat, lon=p.lon, country=p.country, region=p.region, population=p.population)
+                for p in search_places(q, limit)]
 
     @app.get("/v1/weapons", response_model=list[WeaponOut], tags=["vocabulary"])
     def weapons() -> list[WeaponOut]:
