@@ -178,7 +178,7 @@ def test_zones_follow_changed_assumptions(client, pack):
 def test_geography_covers_the_map(client):
     geo = client.get("/v1/geography").json()
     kinds = {f["properties"]["kind"] for f in geo["features"]}
-    assert kinds == {"country", "region", "border"}
+    assert kinds == {"country", "region", "border", "city"}
     assert {f["properties"]["code"] for f in geo["features"] if f["properties"]["kind"] == "country"} == {"UA", "RU", "BY"}
     west, south, east, north = geo["bbox"]
     assert west < 30.5 < east and south < 50.4 < north  # Kyiv is on the map
