@@ -18,7 +18,7 @@ from enduse.packs import builtin_names
 from enduse.synthetic import synthetic_uses
 from enduse.uses import validate_uses
 
-RESULTS = ["verdict", "supplier", "pack", "version", "clauses", "missing", "confidence", "candidates", "country", "region",
+RESULTS = ["verdict", "supplier", "pack", "version", "clauses", "missing", "confidence", "candidates", "country", "located_region",
            "border_distance_km", "zones", "resolved_lat", "resolved_lon"]
 EVERY_VERSION = [(name, v) for name in builtin_names() for v in load_pack(name).version_ids]
 

@@ -40,7 +40,7 @@ from enduse.tables import TableWriter, count_rows, read_batches
 from enduse.uses import REASON, USE_COLUMNS
 
 RESULT_COLUMNS = (
-    "verdict", "supplier", "pack", "version", "clauses", "missing", "confidence", "candidates", "country", "region",
+    "verdict", "supplier", "pack", "version", "clauses", "missing", "confidence", "candidates", "country", "located_region",
     "border_distance_km", "zones", "resolved_lat", "resolved_lon",
 )
 REJECT_COLUMNS = ("row", REASON)
@@ -104,7 +104,7 @@ def audit_batch(
         pl.col(CONFIDENCE).alias(names["confidence"]),
         pl.col(CANDIDATES).alias(names["candidates"]),
         pl.col("__country").alias(names["country"]),
-        pl.col("__region").alias(names["region"]),
+        pl.col("__region").alias(names["located_region"]),
         pl.col("__border_km").alias(names["border_distance_km"]),
         pl.col(ZONES).alias(names["zones"]),
         pl.col("__lat").alias(names["resolved_lat"]),

@@ -12,6 +12,8 @@ ROW: Final = "__row"  # 1-based input row number
 FACT: Final = "__fact:"  # + fact name: a stated fact (yes / no / unknown), then its value under a pack
 WITHIN_KM: Final = "__within_km"  # uncertainty radius of the point in km (null: exact point)
 AREA: Final = "__area"  # ISO 3166-2 code of the stated region, for a use located only by region (no point)
+PIECES: Final = "__pieces"  # index of a use's area in Located.areas (null: an exact point)
+ALT: Final = "__alt"  # which kind of place of its area an alternative situation of a use stands for
 BAND: Final = "__band:"  # + zone name: inside / vague / outside
 
 # Set by the judge, per use and candidate supplier.

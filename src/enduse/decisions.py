@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import polars as pl
+
 from enduse.catalog import load_catalog
-from enduse.columns import CLAUSES, CONFIDENCE, FACT, MISSING, SUPPLIER, VAGUE_ZONES, VERDICT, VERSION, ZONES
+from enduse.columns import AREA, CLAUSES, CONFIDENCE, FACT, MISSING, SUPPLIER, VAGUE_ZONES, VERDICT, VERSION, WITHIN_KM, ZONES
 from enduse.packs.model import Pack, Source
 from enduse.reads import assumptions_read, version_reads
 
@@ -34,6 +36,12 @@ def decision_confidence(pack: Pack, version_id: str | None, clause_ids) -> str |
     if version_id is None:
         return None
     return lowest([pack.version(version_id).confidence, *(clause_confidence(pack, version_id, c) for c in clause_ids)])
+
+
+def lowest_confidence(confidence: pl.Expr) -> pl.Expr:
+    """The lowest of a column of confidence levels, as an aggregation (null when none)."""
+    rank = confidence.replace_strict({c: i for i, c in enumerate(CONFIDENCE_ORDER)}, default=None, return_dtype=pl.Int8)
+    return rank.min().replace_strict(dict(enumerate(CONFIDENCE_ORDER)), default=None, return_dtype=pl.String).alias(CONFIDENCE)
 
 
 class Verdict(StrEnum):
@@ -74,24 +82,26 @@ class ClauseRef:
 class DerivedFacts:
     """Facts enduse derived for the use (geography, zones, weapon catalogue)."""
 
-    country: str
+    country: str | None  # None for a use whose area spans several countries
     region: str | None
     region_name: str | None
-    border_distance_km: float
+    border_distance_km: float | None  # None for a use located by an area (it varies over the area)
     zones: tuple[str, ...]
     vague_zones: tuple[str, ...]
     weapon_supplier: str | None
     weapon_class: str | None
-    lat: float
-    lon: float
+    lat: float | None  # None for a use located by a region alone: no point is made up
+    lon: float | None
     place: str | None = None
+    within_km: float | None = None  # the use was somewhere within this distance of (lat, lon)
+    area: str | None = None  # the region a use located by a region alone was in (ISO 3166-2)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "country": self.country,
             "region": self.region,
             "region_name": self.region_name,
-            "border_distance_km": round(self.border_distance_km, 2),
+            "border_distance_km": None if self.border_distance_km is None else round(self.border_distance_km, 2),
             "zones": list(self.zones),
             "vague_zones": list(self.vague_zones),
             "weapon_supplier": self.weapon_supplier,
@@ -99,6 +109,8 @@ class DerivedFacts:
             "lat": self.lat,
             "lon": self.lon,
             "place": self.place,
+            "within_km": self.within_km,
+            "area": self.area,
         }
 
 
@@ -145,6 +157,13 @@ class Decision:
         }
 
 
+#: How ``missing`` names that are not a fact, zone or assumption of the pack are explained.
+_DIMENSIONS = {
+    "location": "where in the stated area the use was: the area covers places the policy treats differently "
+                "(a more precise location would settle it)",
+}
+
+
 def _explain(verdict: Verdict, clauses: tuple[ClauseRef, ...], missing: list[str], pack: Pack, row: dict[str, Any]) -> str:
     if verdict is Verdict.NOT_GOVERNED:
         return f"no version of {pack.name} is in force before {pack.versions[0].effective_from}"
@@ -161,7 +180,7 @@ def _explain(verdict: Verdict, clauses: tuple[ClauseRef, ...], missing: list[str
                 parts.append(f"the named assumption {name} ({pack.parameters[name].title}), which the sources leave "
                              f"vague; settle it with --param {name}=in|out")
             else:
-                parts.append(f"the {name}")
+                parts.append(_DIMENSIONS.get(name, f"the {name}"))
         return "the verdict depends on " + "; ".join(parts)
     forbids = [c.id for c in clauses if c.effect == "forbid"]
     if verdict is Verdict.ALLOWED:
@@ -184,6 +203,8 @@ def _derived(row: dict[str, Any]) -> DerivedFacts:
         lat=row["__lat"],
         lon=row["__lon"],
         place=row["__place_label"],
+        within_km=row[WITHIN_KM],
+        area=row[AREA],
     )
 
 

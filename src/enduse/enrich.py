@@ -22,10 +22,11 @@ import numpy as np
 import polars as pl
 
 from enduse.catalog import load_catalog
-from enduse.columns import BAND
+from enduse.columns import AREA, BAND, PIECES, WITHIN_KM
 from enduse.errors import InputError
 from enduse.geo.gazetteer import PlaceError, resolve_place
 from enduse.geo.locate import Locations, locate_many, places
+from enduse.geo.pieces import Piece, common_place, disc_pieces, region_pieces, region_place
 from enduse.packs.model import Pack
 from enduse.uses import FACT, REASON, ROW
 from enduse.vocab import suggest
@@ -96,25 +97,72 @@ def _assumptions(uses: pl.DataFrame, pack: Pack, bands: dict[str, ZoneBands]) ->
 
 @dataclass(frozen=True)
 class Located:
-    """Valid uses with their geography; ``locations`` is aligned with the rows of ``uses``."""
+    """Valid uses with their geography; ``locations`` is aligned with the rows of ``uses``.
+
+    A use whose location is an area (a point ``within_km``, or a region alone) has in ``PIECES`` the index of its
+    area's pieces in ``areas``; its country and region columns are those every piece shares (null where they
+    differ), and its border distance is null. Its ``locations`` entry (the centre, or the region with no distance)
+    is only used until ``enduse.alternatives`` replaces it by the area's pieces.
+    """
 
     uses: pl.DataFrame
     locations: Locations
     rejects: pl.DataFrame  # rows whose place name did not resolve: input columns, row, reason
+    areas: tuple[tuple[Piece, ...], ...] = ()
+
+
+def _locate_points(frame: pl.DataFrame) -> Locations:
+    """Locations of every row: its point, or for a region stated alone that region with no distance."""
+    lat, lon = frame["__lat"].to_numpy(), frame["__lon"].to_numpy()
+    point = frame["__lat"].is_not_null().to_numpy()
+    where = locate_many(lat[point], lon[point])
+    place = np.zeros(frame.height, dtype=where.place.dtype)
+    distance = np.full(frame.height, np.nan)
+    place[point], distance[point] = where.place, where.border_distance_km
+    regions = np.flatnonzero(~point)
+    place[regions] = [region_place(code) for code in frame[AREA].gather(regions).to_list()]
+    return Locations(place=place, border_distance_km=distance)
+
+
+def _areas(frame: pl.DataFrame) -> tuple[pl.Series, tuple[tuple[Piece, ...], ...]]:
+    """For each row, the index of its area in the returned tuple of areas' pieces (null for an exact point)."""
+    keys = pl.struct("__lat", "__lon", WITHIN_KM, AREA)
+    uncertain = pl.col(WITHIN_KM).is_not_null() | pl.col(AREA).is_not_null()
+    distinct = frame.filter(uncertain).select(keys.alias("key")).unique(maintain_order=True)["key"].to_list()
+    areas = tuple(
+        region_pieces(k[AREA]) if k[AREA] is not None else disc_pieces(k["__lat"], k["__lon"], k[WITHIN_KM]) for k in distinct
+    )
+    index = frame.select(
+        pl.when(uncertain).then(keys.replace_strict(distinct, list(range(len(distinct))), default=None, return_dtype=pl.Int32))
+    ).to_series().alias(PIECES)
+    return index, areas
 
 
 def locate_uses(uses: pl.DataFrame) -> Located:
     """Resolve places and locate every valid use; the part of enrichment no pack changes."""
     located, rejects = _resolve_places(uses)
-    where = locate_many(located["__lat"].to_numpy(), located["__lon"].to_numpy())
+    where = _locate_points(located)
     table = places()
+    pieces, areas = _areas(located)
+    shared = [common_place(area) for area in areas]
+    in_area = pl.col(PIECES).is_not_null()
+
+    def common(column: str, position: int) -> pl.Expr:
+        values = [s[position] for s in shared]
+        return pl.when(in_area).then(pl.col(PIECES).replace_strict(list(range(len(areas))), values, default=None,
+                                                                    return_dtype=pl.String)).otherwise(column).alias(column)
+
     frame = located.with_columns(
         _labelled("__country", table.country, where.place),
         _labelled("__region", table.region, where.place),
         _labelled("__region_name", table.region_name, where.place),
-        pl.Series("__border_km", where.border_distance_km, dtype=pl.Float64),
+        pl.Series("__border_km", where.border_distance_km, dtype=pl.Float64).fill_nan(None),
+        pieces,
+    ).with_columns(
+        *(common(column, i) for i, column in enumerate(("__country", "__region", "__region_name"))),
+        pl.when(in_area).then(None).otherwise(pl.col("__border_km")).alias("__border_km"),
     )
-    return Located(frame, where, rejects)
+    return Located(frame, where, rejects, areas)
 
 
 def situate(uses: pl.DataFrame, locations: Locations, pack: Pack) -> pl.DataFrame:

@@ -25,8 +25,10 @@ from typing import Any
 
 import polars as pl
 
+from enduse.alternatives import combine, expand
 from enduse.catalog import load_catalog
 from enduse.columns import (
+    AREA,
     CANDIDATES,
     FACT,
     CLAUSES,
@@ -34,14 +36,16 @@ from enduse.columns import (
     ERRORS,
     MISSING,
     PACK,
+    PIECES,
     ROW,
     SUPPLIER,
     VAGUE_ZONES,
     VERDICT,
     VERSION,
+    WITHIN_KM,
     ZONES,
 )
-from enduse.decisions import CONFIDENCE_ORDER, Decision, Verdict, combined_decision, decision_from_row
+from enduse.decisions import Decision, Verdict, combined_decision, decision_from_row, lowest_confidence
 from enduse.engines import ENGINES
 from enduse.enrich import Located, locate_uses, situate, unknown_fact
 from enduse.errors import EnduseError, EvaluationError, InputError
@@ -54,7 +58,7 @@ from enduse.vocab import UNKNOWN
 _NONE = pl.lit([], pl.List(pl.String))
 #: What the packs read of a located use (besides its facts), and where it is: what a candidate's rows carry.
 _READ = ("__date", "__lat", "__lon", "__weapon", "__target", "__purpose", "__country", "__region")
-_PLACE = ("__country", "__region", "__region_name", "__border_km", "__lat", "__lon", "__place_label", "__weapon")
+_PLACE = ("__country", "__region", "__region_name", "__border_km", "__lat", "__lon", WITHIN_KM, AREA, "__place_label", "__weapon")
 
 
 @dataclass(frozen=True)
@@ -133,11 +137,12 @@ class Judge:
 
     def _under(self, pack: Pack, uses: pl.DataFrame, located: Located, version: str | None) -> pl.DataFrame:
         """The decision of ``pack`` on each of ``uses`` (the slim rows of ``_judge``)."""
-        situations = situate(uses, located.locations.take(uses["__loc"].to_numpy()), pack)
+        situations = expand(situate(uses, located.locations.take(uses["__loc"].to_numpy()), pack), pack, located.areas)
         forced = resolve_version(pack, version)
         decided = decide_frame(situations, pack, self.engine, version=forced, memo=self.memos[pack.name])
-        return decided.select(
-            ROW, "__n", "__cand", SUPPLIER, pl.lit(pack.name).alias(PACK), VERSION, VERDICT, CLAUSES, MISSING, ERRORS,
+        decided = decided.with_columns(pl.lit(pack.name).alias(PACK))
+        return combine(decided, [ROW, "__cand"]).select(
+            ROW, "__n", "__cand", SUPPLIER, PACK, VERSION, VERDICT, CLAUSES, MISSING, ERRORS,
             CONFIDENCE, ZONES, VAGUE_ZONES, "__assumptions", *(FACT + f for f in pack.facts),
         )
 
@@ -166,7 +171,7 @@ class Judge:
         facts = [c for c in base.columns if c.startswith(FACT)]
         # Each candidate of each use, carrying only what the packs read; input columns join back at the end.
         each = base.select(
-            ROW, "__loc", *_READ, *facts, SUPPLIER, pl.col(SUPPLIER).list.len().alias("__n"),
+            ROW, "__loc", PIECES, *_READ, *facts, SUPPLIER, pl.col(SUPPLIER).list.len().alias("__n"),
             pl.col(SUPPLIER).list.eval(pl.int_range(pl.len())).alias("__cand"),
         ).explode([SUPPLIER, "__cand"])
         parts = []
@@ -179,7 +184,7 @@ class Judge:
         per = per.filter(~pl.col(ROW).is_in(failed[ROW].implode()))
         several = per.filter(pl.col("__n") > 1).sort(ROW, "__cand")
         decisions = pl.concat([per.filter(pl.col("__n") == 1), _combined(several)], how="diagonal_relaxed").drop("__n", "__cand")
-        rows = base.drop(SUPPLIER, "__loc", *facts).join(decisions, on=ROW, how="inner", maintain_order="left")
+        rows = base.drop(SUPPLIER, "__loc", PIECES, *facts).join(decisions, on=ROW, how="inner", maintain_order="left")
         errored = base.join(failed, on=ROW).select(*originals, pl.col(ROW).alias("row"), REASON)
         candidates = several.drop("__n", "__cand").join(base.select(ROW, *_PLACE), on=ROW, maintain_order="left")
         rejected = [r.select(*originals, "row", REASON) for r in (invalid, located.rejects, errored) if r is not None]
@@ -240,13 +245,12 @@ def _combined(several: pl.DataFrame) -> pl.DataFrame:
         return several.select(ROW, VERDICT, MISSING, ZONES, VAGUE_ZONES, CONFIDENCE, pl.lit(None, pl.String).alias(CANDIDATES))
     entry = pl.struct(pl.col(SUPPLIER).alias("supplier"), pl.col(PACK).alias("pack"), pl.col(VERSION).alias("version"),
                       pl.col(VERDICT).alias("verdict"), pl.col(CLAUSES).alias("clauses")).struct.json_encode()
-    rank = pl.col(CONFIDENCE).replace_strict({c: i for i, c in enumerate(CONFIDENCE_ORDER)}, default=None, return_dtype=pl.Int8)
     agg = several.group_by(ROW, maintain_order=True).agg(
         pl.col(VERDICT).unique().alias("__verdicts"),
         pl.col(MISSING).list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True).alias("__missing_all"),
         pl.col(ZONES).list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True).alias(ZONES),
         pl.col(VAGUE_ZONES).list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True).alias(VAGUE_ZONES),
-        rank.min().alias("__rank"),
+        lowest_confidence(pl.col(CONFIDENCE)),
         pl.format("[{}]", entry.str.join(",")).alias(CANDIDATES),
     )
     agree = pl.col("__verdicts").list.len() == 1
@@ -255,7 +259,7 @@ def _combined(several: pl.DataFrame) -> pl.DataFrame:
         pl.when(agree).then(pl.col("__verdicts").list.first()).otherwise(pl.lit(Verdict.INDETERMINATE.value)).alias(VERDICT),
         pl.when(agree).then(pl.col("__missing_all"))
         .otherwise(pl.concat_list(pl.lit(["supplier"]), pl.col("__missing_all"))).alias(MISSING),
-        pl.col("__rank").replace_strict(dict(enumerate(CONFIDENCE_ORDER)), default=None, return_dtype=pl.String).alias(CONFIDENCE),
+        CONFIDENCE,
         pl.lit(None, pl.String).alias(SUPPLIER), pl.lit(None, pl.String).alias(PACK), pl.lit(None, pl.String).alias(VERSION),
         _NONE.alias(CLAUSES), _NONE.alias(ERRORS),
     )

@@ -19,12 +19,13 @@ from typing import Any
 import polars as pl
 
 from enduse.catalog import load_catalog
-from enduse.columns import FACT, ROW
+from enduse.columns import AREA, FACT, ROW, WITHIN_KM
 from enduse.errors import InputError
+from enduse.geo.areas import MAX_WITHIN_KM, region_code
 from enduse.vocab import FACT_VALUES, PURPOSES, TARGETS, UNKNOWN, choose, supplier_code, supplier_keys
 
-FIELDS = ("id", "date", "lat", "lon", "place", "weapon", "supplier", "target", "purpose", "facts")
-USE_COLUMNS = ("id", "date", "lat", "lon", "place", "weapon", "supplier", "target", "purpose")
+FIELDS = ("id", "date", "lat", "lon", "within_km", "place", "region", "weapon", "supplier", "target", "purpose", "facts")
+USE_COLUMNS = ("id", "date", "lat", "lon", "within_km", "place", "region", "weapon", "supplier", "target", "purpose")
 REASON = "reason"
 #: Dates outside this range are refused: no end-use policy of the period is in question, so they are typos.
 DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
@@ -32,7 +33,11 @@ DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
 
 @dataclass(frozen=True)
 class Use:
-    """A validated use. Exactly one of (``lat``, ``lon``) or ``place`` is set."""
+    """A validated use. Exactly one of (``lat``, ``lon``), ``place`` or ``region`` is set.
+
+    ``within_km`` makes a point or place uncertain: the use was somewhere within that distance of it. A ``region``
+    alone (an ISO 3166-2 code) says the use was somewhere in that region; no point is made up for it.
+    """
 
     date: dt.date
     weapon: str
@@ -41,6 +46,8 @@ class Use:
     lat: float | None = None
     lon: float | None = None
     place: str | None = None
+    within_km: float | None = None
+    region: str | None = None
     facts: Mapping[str, str] = field(default_factory=dict)
     id: str | None = None
     supplier: str | None = None  # the country that supplied the weapon, if the use says (ISO 3166-1 alpha-2)
@@ -60,6 +67,17 @@ def _messages(values: pl.Series, explain: Callable[[str], None]) -> dict[str, st
         except InputError as error:
             messages[value] = str(error)
     return messages
+
+
+def _region_codes(frame: pl.DataFrame) -> dict[str, str]:
+    """Each distinct region text of ``frame`` that names a region, mapped to its ISO 3166-2 code."""
+    codes = {}
+    for text in frame.select(_text("region")).to_series().drop_nulls().unique().to_list():
+        try:
+            codes[text] = region_code(text)
+        except InputError:
+            pass
+    return codes
 
 
 def _word_key(expr: pl.Expr) -> pl.Expr:
@@ -127,13 +145,15 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
     if nested:
         raise InputError(f"column(s) {', '.join(nested)} hold lists or records; a use column holds one text or number per row")
     missing = [c for c in ("date", "weapon") if c not in frame.columns]
-    if missing or not ({"lat", "lon"} <= set(frame.columns) or "place" in frame.columns):
-        needed = ", ".join(missing) or "lat and lon, or place"
+    if missing or not ({"lat", "lon"} <= set(frame.columns) or "place" in frame.columns or "region" in frame.columns):
+        needed = ", ".join(missing) or "lat and lon, place, or region"
         raise InputError(f"input has no column(s) {needed}; expected columns {', '.join(USE_COLUMNS)} (see --map)")
     # One chunk per column: a table read in pieces is otherwise walked piece by piece by every check (~30% slower).
-    frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in ("lat", "lon", "place") if c not in frame.columns).rechunk()
+    frame = frame.with_columns(
+        pl.lit(None, pl.String).alias(c) for c in ("lat", "lon", "place", "within_km", "region") if c not in frame.columns
+    ).rechunk()
     catalog = load_catalog()
-    vocabularies: dict[str, tuple[str, Callable[[str], None]]] = {"weapon": ("__weapon", catalog.canonical)}
+    vocabularies: dict[str, tuple[str, Callable[[str], None]]] = {"weapon": ("__weapon", catalog.canonical), "region": (AREA, region_code)}
     if "supplier" in frame.columns:
         vocabularies["supplier"] = ("__supplier_stated", supplier_code)
     supplier = _text("supplier").str.to_lowercase() if "supplier" in frame.columns else pl.lit(None, pl.String)
@@ -143,6 +163,8 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
         "__lat": _number(frame, "lat"),
         "__lon": _number(frame, "lon"),
         "__place": _text("place"),
+        WITHIN_KM: _number(frame, "within_km"),
+        AREA: _text("region").replace_strict(_region_codes(frame), default=None),
         "__weapon": _text("weapon").str.to_lowercase().str.replace_all(r"[^0-9a-z]", "").replace_strict(catalog.keys, default=None),
         "__supplier_stated": pl.when(supplier.is_null()).then(pl.lit(UNKNOWN))
         .otherwise(supplier.replace_strict({UNKNOWN: UNKNOWN, **supplier_keys()}, default=None)),
@@ -163,6 +185,9 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
     has_lat, has_lon = _present(frame, "lat"), _present(frame, "lon")
     has_point = has_lat | has_lon
     has_place = _text("place").is_not_null()
+    has_region = _text("region").is_not_null()
+    has_radius = _present(frame, "within_km")
+    radius = pl.col(WITHIN_KM)
     rules = [
         (_text("date").is_null(), pl.lit("missing date (YYYY-MM-DD)")),
         (pl.col("__date").is_null(), pl.format("invalid date '{}': expected YYYY-MM-DD", _text("date"))),
@@ -170,7 +195,12 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
                                                              "(surely a typo)", _text("date"))),
         (_text("weapon").is_null(), pl.lit("missing weapon (a system name such as HIMARS, or 'unknown')")),
         (has_point & has_place, pl.lit("give either lat/lon or a place, not both")),
-        (~has_point & ~has_place, pl.lit("missing location: give lat and lon, or a place name")),
+        (~has_point & ~has_place & ~has_region, pl.lit("missing location: give lat and lon, a place name, or a region")),
+        ((has_point | has_place) & has_region, pl.lit("give either a point or place (with within_km if it is uncertain) or a region, not both")),
+        (has_radius & radius.is_null(), pl.format("invalid within_km '{}': expected a number of km", _text("within_km"))),
+        (has_radius & ~has_point & ~has_place, pl.lit("within_km needs lat/lon or a place to be measured from")),
+        (radius.is_nan() | (radius <= 0) | (radius > MAX_WITHIN_KM),
+         pl.format(f"invalid within_km '{{}}': must be more than 0 and at most {MAX_WITHIN_KM:g} km (use region for more)", _text("within_km"))),
         (has_point & (~has_lat | ~has_lon), pl.lit("give both lat and lon")),
         *_coordinate_rules(frame, "lat", 90),
         *_coordinate_rules(frame, "lon", 180),
@@ -236,6 +266,8 @@ def parse_uses(raws: Sequence[Mapping[str, Any]]) -> list[Use | InputError]:
             lat=row["__lat"],
             lon=row["__lon"],
             place=row["__place"],
+            within_km=row[WITHIN_KM],
+            region=row[AREA],
             weapon=row["__weapon"],
             supplier=None if row["__supplier_stated"] == UNKNOWN else row["__supplier_stated"],
             target=row["__target"],
@@ -264,6 +296,8 @@ def uses_frame(uses: Sequence[Use]) -> pl.DataFrame:
             "__lat": [u.lat for u in uses],
             "__lon": [u.lon for u in uses],
             "__place": [u.place for u in uses],
+            WITHIN_KM: [u.within_km for u in uses],
+            AREA: [u.region for u in uses],
             "__weapon": [u.weapon for u in uses],
             "__supplier_stated": [u.supplier or UNKNOWN for u in uses],
             "__target": [u.target for u in uses],
@@ -271,6 +305,6 @@ def uses_frame(uses: Sequence[Use]) -> pl.DataFrame:
             **{FACT + name: [u.facts.get(name) for u in uses] for name in facts},
         },
         schema_overrides={ROW: pl.Int64, "__date": pl.Date, "__lat": pl.Float64, "__lon": pl.Float64,
-                          "id": pl.String, "__place": pl.String, "__supplier_stated": pl.String,
+                          "id": pl.String, "__place": pl.String, WITHIN_KM: pl.Float64, AREA: pl.String, "__supplier_stated": pl.String,
                           **{FACT + name: pl.String for name in facts}},
     )

@@ -9,7 +9,7 @@ check and the bulk audit share one code path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,6 +17,7 @@ import numpy as np
 
 from enduse.geo.boundaries import regions
 from enduse.geo.locate import Locations, adjacent_regions, border_stretch, places
+from enduse.geo.pieces import Piece
 from enduse.packs.model import Pack, Parameter, Zone
 
 
@@ -72,27 +73,70 @@ def _distance_km(zone: Zone, reach_km: float, locations: Locations, lat: np.ndar
     return distance
 
 
-def _bands(pack: Pack, name: str, zone: Zone, locations: Locations, lat: np.ndarray, lon: np.ndarray) -> ZoneBands:
+def _eligible(zone: Zone) -> np.ndarray:
+    """Per row of ``places()``: whether the zone can apply there (its country, and its regions if it names some)."""
     table = places()
     allowed = table.country == zone.country
     if zone.regions:
         allowed &= np.isin(table.region.astype(str), zone.regions)
-    eligible = allowed[locations.place]
+    return allowed
+
+
+def _thresholds(pack: Pack, zone: Zone) -> tuple[float, float]:
+    return float(pack.param(zone.inside_km)), float(pack.param(zone.outside_km))
+
+
+def _scoped(pack: Pack, zone: Zone, codes: np.ndarray) -> np.ndarray:
+    """Bands after the zone's scope assumption: ``out`` puts everything outside, ``vague`` makes inside vague."""
+    scope = None if zone.scope is None else pack.param(zone.scope)
+    if scope == "out":
+        return np.full_like(codes, _OUTSIDE)
+    if scope == "vague":
+        return np.where(codes == _INSIDE, _VAGUE, codes).astype(codes.dtype)
+    return codes
+
+
+def _bands(pack: Pack, name: str, zone: Zone, locations: Locations, lat: np.ndarray, lon: np.ndarray) -> ZoneBands:
+    eligible = _eligible(zone)[locations.place]
     codes = np.full(len(lat), _OUTSIDE, dtype=np.int8)
     if zone.inside_km is None:
         codes[eligible] = _INSIDE
     elif eligible.any():
-        inside_km, outside_km = float(pack.param(zone.inside_km)), float(pack.param(zone.outside_km))
+        inside_km, outside_km = _thresholds(pack, zone)
         distance = _distance_km(zone, max(inside_km, outside_km), locations, lat, lon, eligible)
         codes[distance <= outside_km] = _VAGUE
         codes[distance <= inside_km] = _INSIDE
-    if zone.scope is not None:
-        scope = pack.param(zone.scope)
-        if scope == "out":
-            codes[:] = _OUTSIDE
-        elif scope == "vague":
-            codes[codes == _INSIDE] = _VAGUE
-    return ZoneBands(zone=name, codes=codes, eligible=eligible, assumptions=zone_assumptions(zone))
+    return ZoneBands(zone=name, codes=_scoped(pack, zone, codes), eligible=eligible, assumptions=zone_assumptions(zone))
+
+
+def _piece_codes(pack: Pack, zone: Zone, piece: Piece) -> tuple[int, ...]:
+    """The bands some point of ``piece`` may be in: every band from its nearest point's to its farthest point's.
+
+    A piece is connected, so its distances from the zone's line fill an interval, and bands are in order of distance.
+    """
+    if not _eligible(zone)[piece.place]:
+        codes = [_OUTSIDE]
+    elif zone.inside_km is None:
+        codes = [_INSIDE]
+    else:
+        inside_km, outside_km = _thresholds(pack, zone)
+        stretch = border_stretch(zone.measured_from)
+        nearest = piece.nearest_km(stretch)
+        low = _INSIDE if nearest <= inside_km else _VAGUE if nearest <= outside_km else _OUTSIDE
+        high = _INSIDE if piece.all_within(stretch, inside_km) else _VAGUE if piece.all_within(stretch, outside_km) else _OUTSIDE
+        codes = list(range(low, max(low, high) + 1))
+    return tuple(sorted(set(_scoped(pack, zone, np.array(codes, dtype=np.int8)).tolist())))
+
+
+def piece_bands(pack: Pack, pieces: Sequence[Piece]) -> list[tuple[int, dict[str, tuple[str, ...]], tuple[str, ...]]]:
+    """For each piece of an area: its place, the bands each zone of ``pack`` may have there, and the assumptions
+    that shape the zones eligible there (those a point of the piece relies on)."""
+    result = []
+    for piece in pieces:
+        bands = {name: tuple(BANDS[list(_piece_codes(pack, zone, piece))]) for name, zone in pack.zones.items()}
+        assumptions = tuple(a for zone in pack.zones.values() if _eligible(zone)[piece.place] for a in zone_assumptions(zone))
+        result.append((piece.place, bands, assumptions))
+    return result
 
 
 def zone_bands(pack: Pack, locations: Locations, lat: np.ndarray, lon: np.ndarray) -> dict[str, ZoneBands]:

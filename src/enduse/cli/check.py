@@ -19,6 +19,11 @@ from enduse.cli.app import (
     read_json,
 )
 from enduse.errors import EnduseError, InputError
+
+WithinOption = Annotated[Optional[float], typer.Option(
+    "--within-km", help="The use was somewhere within this many km of the point or place (uncertain location).")]
+RegionOption = Annotated[Optional[str], typer.Option(
+    help="Only the region is known (instead of a point or place): ISO 3166-2 code or English name, e.g. RU-BEL, Kursk.")]
 from enduse.judge import Judge
 from enduse.examples import load_examples
 from enduse.packs.params import parse_assignments
@@ -32,6 +37,8 @@ def check(
     lat: Annotated[Optional[float], typer.Option(help="Latitude of the target (WGS84).")] = None,
     lon: Annotated[Optional[float], typer.Option(help="Longitude of the target (WGS84).")] = None,
     place: Annotated[Optional[str], typer.Option(help="Place name instead of lat/lon, e.g. 'Shebekino' or 'Pokrovsk, UA-14'.")] = None,
+    within_km: WithinOption = None,
+    region: RegionOption = None,
     weapon: Annotated[Optional[str], typer.Option(help="Weapon system, e.g. HIMARS, ATACMS, or 'unknown'.")] = None,
     supplier: Annotated[Optional[str], typer.Option(help="Country that supplied the weapon (GB, FR, DE, US...), when the "
                                                     "weapon has several or is unknown.")] = None,
@@ -49,7 +56,7 @@ def check(
     params = parse_assignments(param or [], "--param")
     many = False
     if json_input is not None:
-        flags = [date, lat, lon, place, weapon, supplier, fact]
+        flags = [date, lat, lon, place, within_km, region, weapon, supplier, fact]
         if any(v is not None for v in flags) or target != "unknown" or purpose != "unknown":
             raise InputError("give the use either with flags or with --json, not both")
         document = read_json(json_input)
@@ -59,7 +66,8 @@ def check(
             raise InputError("--json must hold a use object or a list of use objects")
     else:
         raws = [
-            {"date": date, "lat": lat, "lon": lon, "place": place, "weapon": weapon, "supplier": supplier, "target": target,
+            {"date": date, "lat": lat, "lon": lon, "place": place, "within_km": within_km, "region": region, "weapon": weapon,
+             "supplier": supplier, "target": target,
              "purpose": purpose, "facts": parse_assignments(fact or [], "--fact")}
         ]
     judge = Judge.create(pack, params, engine="cedar")
@@ -101,6 +109,8 @@ def compare(
     lat: Annotated[Optional[float], typer.Option(help="Latitude of the target (WGS84).")] = None,
     lon: Annotated[Optional[float], typer.Option(help="Longitude of the target (WGS84).")] = None,
     place: Annotated[Optional[str], typer.Option(help="Place name instead of lat/lon, e.g. 'Sudzha'.")] = None,
+    within_km: WithinOption = None,
+    region: RegionOption = None,
     weapon: Annotated[Optional[str], typer.Option(help="Only the suppliers that delivered this weapon.")] = None,
     target: Annotated[str, typer.Option(help="Target category (see `enduse vocab`).")] = "unknown",
     purpose: Annotated[str, typer.Option(help="Purpose of the use (see `enduse vocab`).")] = "unknown",
@@ -111,7 +121,8 @@ def compare(
     """Every supplier side by side for one use: verdict, version in force, deciding clause and source, per supplier
     (and per group of its weapons where its pack tells them apart)."""
     fmt = check_format(format)
-    use = {"date": date, "lat": lat, "lon": lon, "place": place, "weapon": weapon, "target": target, "purpose": purpose,
+    use = {"date": date, "lat": lat, "lon": lon, "place": place, "within_km": within_km, "region": region, "weapon": weapon,
+           "target": target, "purpose": purpose,
            "facts": parse_assignments(fact or [], "--fact")}
     rows = compare_suppliers(use, pack_set(None, parse_assignments(param or [], "--param")))
     if fmt == "json":

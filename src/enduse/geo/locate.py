@@ -118,7 +118,8 @@ def _transformer() -> Transformer:
     return Transformer.from_crs("EPSG:4326", PROJECTION, always_xy=True)
 
 
-def _project(geometry: BaseGeometry) -> BaseGeometry:
+def project(geometry: BaseGeometry) -> BaseGeometry:
+    """``geometry`` (EPSG:4326) in the projection distances are measured in (``PROJECTION``, metres)."""
     return shapely.transform(geometry, lambda xy: np.column_stack(_transformer().transform(xy[:, 0], xy[:, 1])))
 
 
@@ -236,7 +237,7 @@ class BorderStretch:
 
 @cache
 def _projected_border() -> BaseGeometry:
-    return _project(border_line())
+    return project(border_line())
 
 
 @cache
@@ -247,7 +248,7 @@ def _adjacent_stretches() -> dict[str, BaseGeometry]:
     stretches = {}
     for region in regions():
         if region.country in ("UA", "RU") and region.geometry.intersects(near):
-            zone = _project(region.geometry).buffer(STRETCH_MARGIN_M)
+            zone = project(region.geometry).buffer(STRETCH_MARGIN_M)
             stretch = shapely.line_merge(shapely.intersection(border, zone))
             if stretch.length >= MIN_STRETCH_M:
                 stretches[region.code] = stretch

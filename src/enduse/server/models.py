@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
 
+from enduse.geo.areas import MAX_WITHIN_KM
+
 PACK_NAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 
 Word = Annotated[str, StringConstraints(max_length=200)]
@@ -24,7 +26,8 @@ DIFF_SIDE = r"^([a-z0-9][a-z0-9._-]{0,63}@)?[A-Za-z0-9._-]{1,40}$"
 
 
 class CheckRequest(BaseModel):
-    """One use (``date``, ``lat``+``lon`` or ``place``, ``weapon``, ``target``, ``purpose``, ``facts``) and options."""
+    """One use (``date``, ``lat``+``lon`` or ``place`` (each with an optional ``within_km``) or ``region``, ``weapon``,
+    ``target``, ``purpose``, ``facts``) and options."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -36,6 +39,10 @@ class CheckRequest(BaseModel):
     lat: Coordinate | None = Field(None, ge=-90, le=90, description="Latitude of the target (WGS84).")
     lon: Coordinate | None = Field(None, ge=-180, le=180, description="Longitude of the target (WGS84).")
     place: Word | None = Field(None, description="Place name instead of lat/lon, e.g. 'Shebekino' or 'Pokrovsk, UA-14'.")
+    within_km: Coordinate | None = Field(None, gt=0, le=MAX_WITHIN_KM, description="The use was somewhere within this many km "
+                                         "of the point or place (an uncertain location).")
+    region: Word | None = Field(None, description="Only the region is known, instead of a point or place: ISO 3166-2 code "
+                                "or English name, e.g. RU-BEL.")
     weapon: Word | None = Field(None, description="Weapon system, e.g. HIMARS, ATACMS, or 'unknown'.")
     supplier: Word | None = Field(None, description="Country that supplied the weapon (GB, FR, DE, US...); chooses its pack.")
     target: Word = Field("unknown", description="Target category (GET /v1/vocab).")
@@ -72,17 +79,21 @@ class ClauseOut(BaseModel):
 
 
 class DerivedFactsOut(BaseModel):
-    country: str
+    model_config = ConfigDict(extra="allow")
+
+    country: str | None = Field(description="null when the use's area spans several countries")
     region: str | None
     region_name: str | None
-    border_distance_km: float
+    border_distance_km: float | None = Field(description="null when the use is located by an area")
     zones: list[str]
     vague_zones: list[str]
     weapon_supplier: str | None
     weapon_class: str | None
-    lat: float
-    lon: float
+    lat: float | None = Field(description="null for a use located by a region alone")
+    lon: float | None
     place: str | None
+    within_km: float | None = None
+    area: str | None = None
 
 
 class CandidateOut(BaseModel):
