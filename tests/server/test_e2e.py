@@ -14,11 +14,17 @@ import sys
 import time
 from pathlib import Path
 
+from importlib import resources
+
 import httpx
+import polars as pl
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from enduse.api import check
+from enduse.audit import run_audit
+from enduse.compare import compare_suppliers
+from enduse.packs.registry import load_pack, pack_set
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -143,5 +149,94 @@ def test_api_docs_render_from_local_assets(server, browser):
     page.on("request", lambda request: None if request.url.startswith(server) else outside.append(request.url))
     page.goto(f"{server}/docs")
     expect(page.locator(".opblock-summary-path", has_text="/v1/check")).to_be_visible(timeout=30_000)
+    assert outside == []
+    page.close()
+
+
+def search_place(page, text: str) -> list[str]:
+    """Type ``text`` into the place search box; the names offered, best first."""
+    page.fill("#place-search", text)
+    page.locator(f"#place-results[data-query='{text}'] button").first.wait_for()
+    return page.locator("#place-results button").evaluate_all("buttons => buttons.map(b => b.dataset.place)")
+
+
+def test_all_suppliers_at_sudzha_read_from_the_comparison_table(server, browser):
+    page, outside = open_page(browser, server, 1280)
+    page.select_option("#supplier", "all")
+    set_date(page, "2024-08-20")
+    expect(page.locator("#version-line")).to_contain_text("suppliers' policies in force")
+    assert search_place(page, "Судж")[0] == "Sudzha"
+    assert search_place(page, "sudzah")[0] == "Sudzha"
+    assert search_place(page, "Sudzha")[0] == "Sudzha"
+    page.select_option("#target", "military_forces")
+    page.select_option("#purpose", "counter_fire")
+    page.locator("#place-results button").first.click()
+    expect(page.locator("#point-line")).to_contain_text("Sudzha (RU-KRS)")
+    page.wait_for_load_state("networkidle")
+    lat, lon = map(float, re.search(r"([\d.]+)° N, ([\d.]+)° E", page.inner_text("#point-line")).groups())
+    use = {"date": "2024-08-20", "lat": lat, "lon": lon, "weapon": "unknown", "target": "military_forces", "purpose": "counter_fire"}
+    rows = compare_suppliers(use, pack_set(None))
+    assert rows == compare_suppliers({**use, "place": "Sudzha", "lat": None, "lon": None}, pack_set(None))
+    table = page.locator("#compare-table tbody tr")
+    expect(table).to_have_count(len(rows))
+    shown = table.evaluate_all("rows => rows.map(r => [r.dataset.supplier, r.dataset.verdict, r.innerText])")
+    assert [(s, v) for s, v, _ in shown] == [(r["supplier"], r["verdict"]) for r in rows]
+    for (_, _, text), row in zip(shown, rows, strict=True):
+        assert (row["version"] or "none in force") in text and all(c in text for c in row["clauses"])
+    assert {r["supplier"] for r in rows} == set(pack_set(None).by_supplier)
+    for verdict in {r["verdict"] for r in rows}:
+        expect(page.locator("#compare-summary")).to_contain_text(verdict.replace("_", " "))
+    assert page.locator("#layer-cities [data-city=Kursk]").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "web-e2e-all-suppliers.png"), full_page=True)
+    assert outside == []
+    page.close()
+
+
+def test_one_supplier_draws_its_zones_and_judges_by_its_pack(server, browser):
+    page, outside = open_page(browser, server, 1280)
+    page.select_option("#supplier", "GB")
+    set_date(page, "2024-12-30")
+    expect(page.locator("#pack-title")).to_contain_text(load_pack("gb-ukraine").title)
+    search_place(page, "Lgov")
+    page.keyboard.press("Enter")
+    page.select_option("#weapon", "Storm Shadow")
+    page.select_option("#target", "command_post")
+    page.select_option("#purpose", "interdiction")
+    page.wait_for_selector("#verdict")
+    page.wait_for_load_state("networkidle")
+    lat, lon = map(float, re.search(r"([\d.]+)° N, ([\d.]+)° E", page.inner_text("#point-line")).groups())
+    decision = check({"date": "2024-12-30", "lat": lat, "lon": lon, "weapon": "Storm Shadow", "supplier": "GB",
+                      "target": "command_post", "purpose": "interdiction"}, pack_set(None))
+    assert decision.pack == "gb-ukraine"
+    expect(page.locator("#verdict")).to_have_text(decision.verdict.value.replace("_", " "))
+    zones = httpx.get(f"{server}/v1/zones", params={"supplier": "GB", "date": "2024-12-30"}).json()["features"]
+    expect(page.locator("#layer-zones path")).to_have_count(len(zones))
+    assert {s for s in page.locator("#layer-zones path").evaluate_all("ps => ps.map(p => p.dataset.supplier)")} <= {"GB"}
+    weapons = page.locator("#weapon option").evaluate_all("os => os.map(o => o.value)")
+    assert "HIMARS" not in weapons and "Storm Shadow" in weapons
+    assert outside == []
+    page.close()
+
+
+def test_uploaded_incidents_show_the_counts_of_enduse_audit_on_the_map_and_in_a_table(server, browser, tmp_path):
+    incidents = Path(str(resources.files("enduse.examples").joinpath("incidents.csv")))
+    summary = run_audit(incidents, tmp_path / "out.csv", progress=False)
+    page, outside = open_page(browser, server, 1280)
+    page.set_input_files("#audit-file", str(incidents))
+    page.click("#audit-button")
+    page.wait_for_selector("#audit-summary")
+    counts = dict(page.locator("#audit-summary dd").evaluate_all("ds => ds.map(d => [d.dataset.count, d.innerText])"))
+    expected = {"rows_in": summary.rows_in, "rows_out": summary.rows_out, "rows_rejected": summary.rows_rejected,
+                **{v: summary.verdicts.get(v, 0) for v in ("ALLOWED", "FORBIDDEN", "INDETERMINATE", "NOT_GOVERNED")}}
+    assert {k: int(v.replace(",", "")) for k, v in counts.items()} == expected
+    audited = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    rows = page.locator("#audit-table tbody tr")
+    expect(rows).to_have_count(summary.rows_out)
+    assert sorted(rows.evaluate_all("rs => rs.map(r => r.dataset.verdict)")) == sorted(audited["verdict"].to_list())
+    drawn = page.locator("#layer-incidents > *")
+    assert drawn.count() == page.locator("#audit-table tbody tr.located").count() > 0
+    assert sorted(drawn.evaluate_all("ns => ns.map(n => n.classList[1])")) == sorted(
+        page.locator("#audit-table tbody tr.located").evaluate_all("rs => rs.map(r => r.dataset.verdict)"))
+    page.screenshot(path=str(ARTIFACTS / "web-e2e-audit.png"), full_page=True)
     assert outside == []
     page.close()

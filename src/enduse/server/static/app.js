@@ -29,6 +29,7 @@ const state = {
   full: null,
   checkSeq: 0,
   placeSeq: 0,
+  placeTimer: null,
 };
 
 // ---- small helpers ----------------------------------------------------------------------------------------------
@@ -128,6 +129,7 @@ function setView(view) {
   map().setAttribute("viewBox", view.join(" "));
   const cities = document.getElementById("layer-cities");
   cities.setAttribute("font-size", (unit() * 1.5).toFixed(4));
+  cities.setAttribute("stroke-width", (unit() * 0.3).toFixed(4));
   cities.classList.toggle("zoomed", view[2] < state.full[2] * 0.6);
   for (const dot of document.querySelectorAll("#layer-cities circle, #layer-incidents circle.incident")) {
     dot.setAttribute("r", (unit() * Number(dot.dataset.size)).toFixed(4));
@@ -214,7 +216,8 @@ function drawMarker() {
   const [x, y] = project([state.point.lon, state.point.lat]);
   layer.append(svg("circle", { cx: x, cy: y, r: unit() * 1.1, class: "marker" }));
   if (state.point.label) {
-    const text = svg("text", { x, y, dx: unit() * 1.6, dy: "0.35em", "font-size": unit() * 1.8, class: "marker-label" });
+    const text = svg("text", { x, y, dx: unit() * 1.6, dy: "0.35em", "font-size": unit() * 1.8, "stroke-width": unit() * 0.35,
+                               class: "marker-label" });
     text.textContent = state.point.label;
     layer.append(text);
   }
@@ -315,6 +318,7 @@ function chooseSupplier(code) {
   state.supplier = code;
   state.pack = code === ALL ? null : state.bySupplier[code];
   state.zoneColour = {};
+  document.querySelector("main").classList.toggle("all", !state.pack);
   if (state.pack) state.pack.zones.forEach((z, i) => { state.zoneColour[z] = ZONE_COLOURS[i % ZONE_COLOURS.length]; });
   document.getElementById("pack-title").textContent = state.pack
     ? `Policy pack: ${state.pack.title}`
@@ -436,17 +440,15 @@ function showComparison(rows) {
   const suppliers = {};
   for (const r of rows) (suppliers[r.verdict] ||= new Set()).add(r.supplier);
   const table = el("table", { id: "compare-table", class: "compare" },
-    el("thead", {}, el("tr", {}, ["Supplier", "Weapons", "Verdict", "Version", "Deciding clauses", "First source"].map((h) => el("th", { scope: "col" }, h)))),
+    el("thead", {}, el("tr", {}, ["Supplier", "Weapons", "Verdict", "Version", "Deciding clauses and first source"].map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, rows.map((r) => el("tr", { "data-supplier": r.supplier, "data-verdict": r.verdict },
       el("td", {}, el("strong", {}, r.supplier), el("span", { class: "muted" }, ` ${r.pack || "no pack"}`)),
       el("td", {}, r.weapons.join(", ")),
       el("td", {}, verdictBadge(r.verdict, { title: r.explanation })),
       el("td", {}, r.version || "none in force", r.confidence ? el("span", { class: "muted" }, ` (${r.confidence})`) : null),
       el("td", {}, r.clauses.join(", ") || "—",
-        r.missing.length ? el("div", { class: "muted" }, `would settle it: ${r.missing.map(words).join(", ")}`) : null),
-      el("td", {}, r.source
-        ? [el("span", {}, `${r.source.outlet}, ${r.source.date}`), el("div", { class: "quote" }, `“${r.source.quote}”`)]
-        : "—")))));
+        r.missing.length ? el("div", { class: "muted" }, `would settle it: ${r.missing.map(words).join(", ")}`) : null,
+        r.source ? el("div", { class: "quote", title: `“${r.source.quote}”` }, `${r.source.outlet}, ${r.source.date}`) : null)))));
   document.getElementById("result").replaceChildren(
     el("p", {}, `Every supplier's policy for this use at ${where} on ${currentDate()}:`),
     el("ul", { id: "compare-summary", class: "compare-summary" },
@@ -517,6 +519,7 @@ async function findPlaces() {
     return [];
   }
   if (seq !== state.placeSeq) return places;
+  placeList().dataset.query = q;
   placeList().replaceChildren(...(places.length
     ? places.map((p) => {
       const button = el("button", { type: "button", "data-place": p.name, "data-region": p.region || p.country },
@@ -530,6 +533,8 @@ async function findPlaces() {
 }
 
 function choosePlace(p) {
+  clearTimeout(state.placeTimer);
+  state.placeSeq += 1; // a search still under way must not reopen the list
   placeList().replaceChildren();
   const label = `${p.name} (${p.region || p.country})`;
   placeInput().value = label;
@@ -539,13 +544,12 @@ function choosePlace(p) {
 }
 
 function setupPlaceSearch() {
-  let timer = null;
-  placeInput().addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(findPlaces, 150); });
+  placeInput().addEventListener("input", () => { clearTimeout(state.placeTimer); state.placeTimer = setTimeout(findPlaces, 150); });
   placeInput().addEventListener("keydown", async (event) => {
     if (event.key === "Escape") placeList().replaceChildren();
     if (event.key !== "Enter") return;
     event.preventDefault();
-    clearTimeout(timer);
+    clearTimeout(state.placeTimer);
     const places = await findPlaces();
     if (places.length) choosePlace(places[0]);
   });
@@ -583,7 +587,7 @@ function showAudit(name, headers, features) {
     ["rows out", headers.get("x-enduse-rows-out"), "rows_out"],
     ["rows rejected", headers.get("x-enduse-rows-rejected"), "rows_rejected"]];
   const summary = el("dl", { id: "audit-summary", class: "audit-summary" },
-    rows.map(([label, n, key]) => [el("dt", {}, label), el("dd", { "data-count": key }, number(n))]));
+    rows.map(([label, n, key]) => el("div", {}, el("dt", {}, label), el("dd", { "data-count": key }, number(n)))));
   const table = el("table", { id: "audit-table", class: "compare" },
     el("thead", {}, el("tr", {}, ["Id", "Date", "Where", "Supplier", "Weapon", "Target", "Verdict", "Version", "Would settle it"]
       .map((h) => el("th", { scope: "col" }, h)))),
