@@ -250,7 +250,7 @@ def test_docs_are_served_without_a_cdn(client):
     assert "cdn" not in html.lower()
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
     schema = client.get("/openapi.json").json()
-    assert {"/v1/check", "/v1/audit", "/v1/zones", "/v1/geography", "/healthz"} <= set(schema["paths"])
+    assert {"/v1/check", "/v1/compare", "/v1/audit", "/v1/zones", "/v1/geography", "/v1/places", "/healthz"} <= set(schema["paths"])
 
 
 def test_page_and_security_headers(client):

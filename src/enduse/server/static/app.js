@@ -608,11 +608,12 @@ function showAudit(name, headers, features) {
       return row;
     })));
   const rejected = Number(headers.get("x-enduse-rows-rejected"));
-  document.getElementById("audit-result").replaceChildren(
+  const parts = [
     el("h3", {}, `Audit of ${name}`), summary,
     rejected ? el("p", { class: "muted" }, `${number(rejected)} rows could not be judged (POST /v1/audit?part=rejects gives each with its reason).`) : null,
     el("p", { class: "muted" }, "On the map: a dot per located use, a circle for a radius, the outline for a region, coloured by verdict. Click a row to see its day and place."),
-    el("div", { class: "table-wrap" }, table));
+    el("div", { class: "table-wrap" }, table)];
+  document.getElementById("audit-result").replaceChildren(...parts.filter(Boolean));
   drawIncidents(features);
 }
 
