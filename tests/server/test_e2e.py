@@ -240,3 +240,26 @@ def test_uploaded_incidents_show_the_counts_of_enduse_audit_on_the_map_and_in_a_
     page.screenshot(path=str(ARTIFACTS / "web-e2e-audit.png"), full_page=True)
     assert outside == []
     page.close()
+
+
+def test_uncertain_locations_are_drawn_as_their_areas(server, browser, tmp_path):
+    table = tmp_path / "uncertain.csv"
+    table.write_text("id,date,lat,lon,within_km,place,region,weapon,target,purpose\n"
+                     "point,2024-08-20,51.19,35.27,,,,HIMARS,military_forces,counter_fire\n"
+                     "disc,2024-08-20,51.19,35.27,20,,,HIMARS,military_forces,counter_fire\n"
+                     "oblast,2024-08-20,,,,,RU-BEL,HIMARS,military_forces,counter_fire\n"
+                     "nowhere,2024-08-20,,,,,,HIMARS,military_forces,counter_fire\n")
+    summary = run_audit(table, tmp_path / "out.csv", progress=False)
+    page, outside = open_page(browser, server, 1280)
+    page.set_input_files("#audit-file", str(table))
+    page.click("#audit-button")
+    page.wait_for_selector("#audit-summary")
+    assert int(page.inner_text("#audit-summary [data-count=rows_rejected]")) == summary.rows_rejected == 1
+    expect(page.locator("#layer-incidents circle.incident")).to_have_count(1)
+    expect(page.locator("#layer-incidents path.incident-area")).to_have_count(2)
+    disc, oblast = (page.locator("#layer-incidents path.incident-area").nth(i).bounding_box() for i in range(2))
+    assert disc["width"] < oblast["width"]  # a 20 km circle is smaller than Belgorod oblast
+    where = page.locator("#audit-table tbody tr td:nth-child(3)").all_inner_texts()
+    assert where == ["51.190, 35.270", "51.190, 35.270 ± 20 km", "RU-BEL"]
+    assert outside == []
+    page.close()
