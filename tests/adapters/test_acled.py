@@ -12,7 +12,8 @@ from enduse.errors import InputError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from enduse.adapters.acled import ADDED, Keywords, from_acled, load_keywords
+from enduse.adapters.acled import ADDED, GEO_PRECISION_2_KM, Keywords, from_acled, load_keywords
+from enduse.columns import AREA
 from enduse.catalog import load_catalog
 from enduse.uses import REASON, validate_uses
 from enduse.vocab import PURPOSES, TARGETS, UNKNOWN
@@ -203,3 +204,18 @@ def test_a_conflict_is_never_resolved_by_more_text(notes, more):
 
 def test_bundled_table_loads():
     assert load_keywords().entries["weapon"]
+
+
+def test_geo_precision_becomes_an_uncertain_location():
+    """1: the point; 2: anywhere within GEO_PRECISION_2_KM of it; 3: the region alone (admin1, else where the
+    centre lies), never a point; ACLED's own region column is kept as acled_region."""
+    frame = acled(["HIMARS strike"] * 4).with_columns(
+        geo_precision=pl.Series([1, 2, 3, 3]), admin1=pl.Series(["Belgorod", "Belgorod", "Kursk", "Nowhere"]),
+        region=pl.lit("Europe"))
+    out = from_acled(frame)
+    assert out["within_km"].to_list() == [None, GEO_PRECISION_2_KM, None, None]
+    assert out["region"].to_list() == [None, None, "RU-KRS", "RU-BEL"]
+    assert out["lat"].to_list()[:2] == [50.6, 50.6] and out["lat"].to_list()[2:] == [None, None]
+    assert out["acled_region"].to_list() == ["Europe"] * 4 and out["latitude"].to_list() == [50.6] * 4
+    valid, rejects = validate_uses(out)
+    assert rejects.height == 0 and valid[AREA].to_list() == [None, None, "RU-KRS", "RU-BEL"]

@@ -12,7 +12,10 @@ the keyword table ``acled_keywords.toml`` (data, not code) and is deliberately t
   (e.g. "Russian air defense shot down ATACMS missiles": interception wording, but the
   ATACMS is what was shot down) is set aside as ``unknown``;
 * dates that are neither ISO nor ``01 June 2024`` are passed through as written, so the
-  audit's validator rejects them with their row number instead of the adapter guessing.
+  audit's validator rejects them with their row number instead of the adapter guessing;
+* ``geo_precision`` becomes an uncertain location: 1 the point as given; 2 ("near" a town)
+  anywhere within ``GEO_PRECISION_2_KM`` of it; 3 (only a region reported) the region alone,
+  from ``admin1`` (or the region the given centre lies in), with no point.
 
 Every row gets an ``adapter_note`` saying which keywords were read, so an auditor can
 check each value against the notes. The keyword reading cannot tell who used a weapon:
@@ -29,19 +32,28 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import polars as pl
 
 from enduse.catalog import load_catalog
 from enduse.errors import InputError
+from enduse.geo.areas import region_code
+from enduse.geo.locate import locate_many
 from enduse.vocab import PURPOSES, TARGETS, UNKNOWN
 
 #: ACLED columns the adapter reads; any other column is carried through untouched.
 REQUIRED = ("event_id_cnty", "event_date", "latitude", "longitude", "notes")
 #: Columns the adapter adds, in output order.
-ADDED = ("id", "date", "lat", "lon", "weapon", "target", "purpose", "adapter_note")
+ADDED = ("id", "date", "lat", "lon", "within_km", "region", "weapon", "target", "purpose", "adapter_note")
 #: Names the input must not already use: the added columns, and ``place``, which next to
 #: ``lat``/``lon`` would make the validator reject every row ("give either lat/lon or a place").
-RESERVED = (*ADDED, "place")
+RESERVED = (*(c for c in ADDED if c != "region"), "place")
+#: ACLED's own ``region`` column (a world region, "Europe") is renamed to this: enduse reads ``region`` as the
+#: region a use was in.
+ACLED_REGION = "acled_region"
+#: ACLED ``geo_precision`` 2 ("near" a town, or a small part of a region: the coordinates are those of the nearest
+#: town): the use was somewhere within this many km of them. A named assumption, documented in the README.
+GEO_PRECISION_2_KM = 25.0
 
 SECTIONS = ("weapon", "target", "purpose")
 _ENTRY_KEYS = {"keywords", "exact_case", "patterns", "weapon_classes"}
@@ -214,7 +226,7 @@ def from_acled(frame: pl.DataFrame, keywords: Keywords | None = None) -> pl.Data
     ``event_date`` is ISO or like ``01 June 2024``, else the original text), ``lat`` and
     ``lon`` (``latitude``/``longitude`` as given), ``weapon``, ``target``, ``purpose``
     (catalogue name / vocabulary word / ``unknown``) and ``adapter_note``. The row count
-    and order are unchanged. Raises ``InputError`` when an ACLED column is missing or
+    and order are unchanged; ACLED's own ``region`` column is renamed ``acled_region``. Raises ``InputError`` when an ACLED column is missing or
     when the input already has a column the adapter would add (it is never overwritten).
     """
     missing = [c for c in REQUIRED if c not in frame.columns]
@@ -224,6 +236,9 @@ def from_acled(frame: pl.DataFrame, keywords: Keywords | None = None) -> pl.Data
     if clashes:
         raise InputError(f"input already has column(s) {', '.join(clashes)}, which the ACLED adapter would add; "
                          "rename or drop them first so that neither value is silently replaced")
+    if ACLED_REGION in frame.columns:
+        raise InputError(f"input already has column {ACLED_REGION}, where the ACLED adapter puts ACLED's region column")
+    frame = frame.rename({"region": ACLED_REGION}, strict=False)
     table = keywords or load_keywords()
     precision = [pl.lit(frame["geo_precision"])] if "geo_precision" in frame.columns else []
     read = _hits(frame["notes"].cast(pl.String), table).with_columns(*precision)
@@ -238,12 +253,36 @@ def from_acled(frame: pl.DataFrame, keywords: Keywords | None = None) -> pl.Data
     read = read.select(
         "weapon", "target", "purpose", pl.concat_str(note_parts, separator="; ", ignore_nulls=True).alias("adapter_note")
     ).collect()
+    level = pl.col("geo_precision").cast(pl.Int64, strict=False) if precision else pl.lit(None, pl.Int64)
+    region = _regions(frame) if precision else pl.lit(None, pl.String)
     return frame.with_columns(
         pl.col("event_id_cnty").cast(pl.String).alias("id"),
         _date(frame.schema["event_date"]).alias("date"),
-        pl.col("latitude").alias("lat"),
-        pl.col("longitude").alias("lon"),
+        pl.when(level != 3).then(pl.col("latitude")).alias("lat") if precision else pl.col("latitude").alias("lat"),
+        pl.when(level != 3).then(pl.col("longitude")).alias("lon") if precision else pl.col("longitude").alias("lon"),
+        pl.when(level == 2).then(pl.lit(GEO_PRECISION_2_KM)).alias("within_km"),
+        pl.when(level == 3).then(region).alias("region"),
     ).hstack(read)
+
+
+def _regions(frame: pl.DataFrame) -> pl.Expr:
+    """The ISO 3166-2 region of each row for ``geo_precision`` 3 (only a region was reported): ACLED's ``admin1``
+    when it names a region of the bundled geography, else the region its coordinates (the region's centre) lie in."""
+    named: dict[str, str] = {}
+    if "admin1" in frame.columns:
+        for name in frame["admin1"].cast(pl.String).drop_nulls().unique().to_list():
+            try:
+                named[name] = region_code(name)
+            except InputError:
+                pass
+    lat = frame["latitude"].cast(pl.Float64, strict=False).to_numpy()
+    lon = frame["longitude"].cast(pl.Float64, strict=False).to_numpy()
+    valid = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    located = np.full(len(lat), None, dtype=object)
+    located[valid] = locate_many(lat[valid], lon[valid]).region
+    by_point = pl.Series(located.tolist(), dtype=pl.String)
+    by_name = pl.col("admin1").cast(pl.String).replace_strict(named, default=None) if "admin1" in frame.columns else pl.lit(None)
+    return pl.coalesce(by_name, pl.lit(by_point))
 
 
 def _hit(entry: Entry, index: int) -> str:
@@ -351,7 +390,7 @@ def _date(dtype: pl.DataType) -> pl.Expr:
 
 
 def _precision_note(precision: pl.Expr) -> pl.Expr:
-    """Flag ACLED ``geo_precision`` 2/3: the coordinates stand for a wider area, which matters near a border."""
+    """Say how ACLED ``geo_precision`` 2/3 became an uncertain location (a disc, or the region alone)."""
     level = precision.cast(pl.Int64, strict=False)
-    return pl.when(level >= 2).then(pl.concat_str([pl.lit("location: geo_precision "), level.cast(pl.String),
-                                                   pl.lit(" (coordinates of a wider area)")]))
+    return (pl.when(level == 2).then(pl.lit(f"location: geo_precision 2, judged anywhere within {GEO_PRECISION_2_KM:g} km"))
+            .when(level == 3).then(pl.lit("location: geo_precision 3, judged anywhere in the region")))

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 from enduse.errors import InputError
 from enduse.geo.boundaries import regions
@@ -64,7 +64,8 @@ def circle(lat: float, lon: float, km: float) -> BaseGeometry:
     if not 0 < km <= MAX_WITHIN_KM:
         raise InputError(f"within_km must be more than 0 and at most {MAX_WITHIN_KM:g}, got {km:g}")
     disc = Point(0, 0).buffer(km * 1000.0, quad_segs=_QUADRANT_SEGMENTS)
-    return shapely.make_valid(transform(_to_degrees(lat, lon).transform, disc))
+    to_degrees = _to_degrees(lat, lon)
+    return shapely.make_valid(shapely.transform(disc, lambda xy: np.column_stack(to_degrees.transform(xy[:, 0], xy[:, 1]))))
 
 
 def area(lat: float | None, lon: float | None, within_km: float | None = None, region: str | None = None) -> BaseGeometry:

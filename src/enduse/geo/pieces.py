@@ -58,7 +58,14 @@ def _place_of_region() -> dict[str, int]:
 
 
 def _parts(geometry: BaseGeometry) -> list[BaseGeometry]:
-    return [p for p in shapely.get_parts(shapely.make_valid(geometry)) if isinstance(p, shapely.Polygon) and not p.is_empty]
+    """The polygons of ``geometry``, however nested (``make_valid`` may give collections of multipolygons)."""
+    parts = []
+    for part in shapely.get_parts(shapely.make_valid(geometry)):
+        if isinstance(part, shapely.Polygon):
+            parts += [] if part.is_empty else [part]
+        elif isinstance(part, shapely.MultiPolygon | shapely.GeometryCollection):
+            parts += _parts(part)
+    return parts
 
 
 def _cut(area: BaseGeometry) -> list[tuple[int, BaseGeometry]]:
