@@ -30,6 +30,7 @@ const state = {
   checkSeq: 0,
   placeSeq: 0,
   placeTimer: null,
+  factValues: [],
 };
 
 // ---- small helpers ----------------------------------------------------------------------------------------------
