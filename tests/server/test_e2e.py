@@ -139,6 +139,11 @@ def test_usable_at_phone_width(server, browser):
     map_box = page.locator("#map").bounding_box()
     assert map_box["width"] > 300
     page.screenshot(path=str(ARTIFACTS / "web-e2e-phone.png"))
+    page.select_option("#supplier", "all")
+    search_place(page, "Sudzha")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#compare-table")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # the comparison table scrolls inside its box
     assert outside == []
     page.close()
 
