@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import polars as pl
 from rich.console import Group
@@ -11,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from enduse.decisions import Decision, Verdict
+from enduse.geo.areas import region_codes
 from enduse.packs.model import Pack, Parameter
 from enduse.packs.registry import PackSet
 
@@ -131,13 +133,24 @@ def comparison_table(rows: Sequence[dict], title: str) -> Table:
     return table
 
 
+def location_text(row: Mapping[str, Any]) -> str:
+    """A use's location as reported, with its precision: "Sudzha", "within 10 km of Sudzha", "50.6, 36.6",
+    "somewhere in Belgorod (RU-BEL)". Reads the use columns (any may be absent)."""
+    region, place, within = row.get("region"), row.get("place"), row.get("within_km")
+    if region:
+        name = region_codes().get(region)
+        return f"somewhere in {name} ({region})" if name else f"somewhere in {region}"
+    point = place or f"{row.get('lat')}, {row.get('lon')}"
+    return f"within {float(within):g} km of {point}" if within not in (None, "") else point
+
+
 def incidents_table(audited: pl.DataFrame) -> Table:
     """Audited incidents, one line each, with their source: as a reader of the report wants them."""
     table = Table(title="Reported incidents judged by the policy in force that day", expand=True)
     for column in ("date", "where", "weapon → target", "verdict", "version", "clauses / missing", "source"):
         table.add_column(column, overflow="fold")
     for row in audited.iter_rows(named=True):
-        where = row["place"] or f"{row['lat']}, {row['lon']}"
+        where = location_text(row)
         detail = f"missing: {row['missing']}" if row["missing"] else row["clauses"] or "no clause permits this use"
         table.add_row(row["date"], where, f"{row['weapon']} → {row['target']}", verdict_text(Verdict(row["verdict"])),
                       row["version"], detail.replace(";", ", "), row["source"])

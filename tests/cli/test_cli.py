@@ -69,6 +69,10 @@ def test_json_input_from_file_and_stdin(tmp_path):
         (["check", "--json", "/nonexistent.json"], "cannot read"),
         (["check", "--date", "2024-06-01", "--place", "Kharkiv", "--weapon", "HIMARS", "--format", "xml"], "unknown format"),
         (["check", "--lat", "x"], "Invalid value"),
+        (["check", "--date", "2024-06-01", "--region", "Narnia", "--weapon", "HIMARS"], "unknown region 'Narnia'"),
+        (["check", "--date", "2024-06-01", "--region", "RU-BEL", "--place", "Sudzha", "--weapon", "HIMARS"], "not both"),
+        (["check", "--date", "2024-06-01", "--place", "Sudzha", "--within-km", "0", "--weapon", "HIMARS"], "within_km"),
+        (["check", "--date", "2024-06-01", "--within-km", "5", "--weapon", "HIMARS"], "missing location"),
     ],
 )
 def test_invalid_input_exits_2_with_one_line_and_no_traceback(args, message):
@@ -252,3 +256,17 @@ def test_unreadable_inputs_are_one_line_errors(tmp_path):
     for path, message in ((binary, "not UTF-8 text"), (deep, "nested too deeply")):
         result = run("check", "--json", str(path))
         assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_uncertain_locations_from_the_command_line():
+    """A region alone gets no point; a disc over the border is INDETERMINATE naming location; a small one deep in
+    a country is judged like its centre."""
+    base = ["check", "--date", "2024-08-20", "--weapon", "HIMARS", "--target", "civilian_infrastructure", "--format", "json"]
+    region = json.loads(run(*base, "--region", "Kursk").stdout)
+    assert region["facts"]["lat"] is None and region["facts"]["area"] == "RU-KRS" and region["facts"]["country"] == "RU"
+    assert region["verdict"] == "FORBIDDEN"
+    near = json.loads(run(*base, "--place", "Sudzha", "--within-km", "20").stdout)
+    assert near["verdict"] == "INDETERMINATE" and near["missing"][0] == "location"
+    assert "stated area" in near["explanation"] and near["facts"]["within_km"] == 20
+    deep = [json.loads(run(*base, "--place", "Poltava", *extra).stdout) for extra in ([], ["--within-km", "5"])]
+    assert deep[0]["verdict"] == deep[1]["verdict"] == "ALLOWED"
