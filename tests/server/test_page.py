@@ -21,7 +21,7 @@ from enduse.server.geography import BBOX, LABEL_SPACING_KM, main_cities
 from enduse.vocab import PURPOSES, TARGETS
 
 SUDZHA = {"date": "2024-08-20", "place": "Sudzha", "target": "military_forces", "purpose": "counter_fire"}
-SLOW = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+SLOW = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 BIG = [p for p in all_places() if p.population >= 100_000 and len(normalize(p.name)) >= 6]
 
 
@@ -105,7 +105,9 @@ def test_compare_gives_the_rows_of_enduse_compare_and_logs_them(served):
 
 @SLOW
 @given(date=st.dates(min_value=dt.date(2022, 1, 1), max_value=dt.date(2025, 12, 31)),
-       where=st.sampled_from([{"place": "Sudzha"}, {"place": "Belgorod"}, {"place": "Kharkiv"}, {"lat": 51.3, "lon": 36.9}]),
+       where=st.sampled_from([{"place": "Sudzha"}, {"place": "Belgorod"}, {"place": "Kharkiv"}, {"lat": 51.3, "lon": 36.9},
+                              {"lat": 51.19, "lon": 35.27, "within_km": 20}, {"place": "Sudzha", "within_km": 5},
+                              {"region": "RU-BEL"}]),
        target=st.sampled_from(TARGETS), purpose=st.sampled_from(PURPOSES),
        weapon=st.sampled_from([None, "HIMARS", "Storm Shadow", "F-16", "unknown"]))
 def test_compare_equals_the_cli_function_for_the_same_use(served, date, where, target, purpose, weapon):

@@ -566,7 +566,7 @@ def create_app(
 
     @app.get("/v1/geography", response_model=FeatureCollection, tags=["geography"])
     def geography() -> dict[str, Any]:
-        """Simplified GeoJSON of the countries, oblasts and the RU–UA border, for drawing a map."""
+        """Simplified GeoJSON of the countries, oblasts, the RU–UA border and the main cities, for drawing a map."""
         return geography_geojson()
 
     @app.get("/v1/places", response_model=list[PlaceOut], responses=ERRORS, tags=["geography"])
