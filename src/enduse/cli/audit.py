@@ -17,12 +17,13 @@ from enduse.errors import InputError
 from enduse.packs.params import parse_assignments
 from enduse.packs.registry import FOUNDING_PACK, load_pack
 from enduse.render import COLOURS, incidents_table
+from enduse.tables import suffixes
 
 
 @command
 def audit(
-    source: Annotated[Path, typer.Argument(help="Input table: .csv, .parquet or .jsonl.")],
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output table (.parquet, .csv or .jsonl).")] = None,
+    source: Annotated[Path, typer.Argument(help=f"Input table, its format by suffix: {suffixes()}.")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help=f"Output table ({suffixes()}; .geojson for GIS).")] = None,
     rejects: Annotated[Optional[Path], typer.Option("--rejects", help="Rejected rows with row number and reason.")] = None,
     pack: PackOption = None,
     param: ParamOption = None,
