@@ -19,14 +19,18 @@ from functools import cache, lru_cache
 
 import numpy as np
 import shapely
+from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from enduse.geo.areas import circle, region_code, region_shape
 from enduse.geo.boundaries import COUNTRY_CODES, countries, regions
-from enduse.geo.locate import BorderStretch, places, project
+from enduse.geo.locate import PROJECTION, BorderStretch, border_stretch, places, project
 
 #: Projected distances are within this of ``locate``'s geodesic ones (measured: <= 0.3 km out to 1,100 km).
 DISTANCE_MARGIN_KM = 1.0
+#: Lengths in the projection are within this factor of true ones over the area where zones lie (and beyond it
+#: a piece is so far from every zone that only its nearest distance matters).
+_SCALE_SLACK = 1.05
 #: Pieces smaller than this (m²) are rounding slivers of the cuts, not places.
 _MIN_AREA_M2 = 1.0
 
@@ -40,16 +44,37 @@ class Piece:
 
     def nearest_km(self, stretch: BorderStretch) -> float:
         """At most the true distance from ``stretch`` of the piece's nearest point (0 where it touches it)."""
-        return max(0.0, shapely.distance(self.geometry, stretch.line) / 1000.0 - DISTANCE_MARGIN_KM)
+        return _nearest_km(self, stretch.codes)
 
     def all_within(self, stretch: BorderStretch, km: float) -> bool:
         """True only if every point of the piece is surely within ``km`` of ``stretch``."""
-        reach = (km - DISTANCE_MARGIN_KM) * 1000.0
-        if reach <= 0:
-            return False
-        minx, miny, maxx, maxy = self.geometry.bounds
-        near = shapely.clip_by_rect(stretch.line, minx - reach, miny - reach, maxx + reach, maxy + reach)
-        return not near.is_empty and near.buffer(reach, quad_segs=32).covers(self.geometry)
+        return _farthest_km(self, stretch.codes) <= km
+
+
+@lru_cache(maxsize=65536)
+def _nearest_km(piece: Piece, codes: tuple[str, ...]) -> float:
+    line = border_stretch(codes or None).line
+    return max(0.0, shapely.distance(piece.geometry, line) / 1000.0 - DISTANCE_MARGIN_KM)
+
+
+@lru_cache(maxsize=65536)
+def _farthest_km(piece: Piece, codes: tuple[str, ...]) -> float:
+    """At least the distance from the stretch of the piece's farthest point.
+
+    Distance to a line changes by at most the distance moved, so no point of the piece is farther than its centre's
+    distance (measured as ``locate`` measures it) plus the piece's radius around that centre (the farthest vertex:
+    the piece lies in their convex hull), widened for the projection's scale and by the margin.
+    """
+    centre = piece.geometry.centroid
+    lon, lat = _to_degrees().transform(centre.x, centre.y)
+    radius_km = float(np.max(np.hypot(*(shapely.get_coordinates(piece.geometry) - [centre.x, centre.y]).T))) / 1000.0
+    distance = border_stretch(codes or None).distance_km(np.array([lat]), np.array([lon]))[0]
+    return float(distance + radius_km * _SCALE_SLACK + DISTANCE_MARGIN_KM)
+
+
+@cache
+def _to_degrees() -> Transformer:
+    return Transformer.from_crs(PROJECTION, "EPSG:4326", always_xy=True)
 
 
 @cache
