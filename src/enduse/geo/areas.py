@@ -14,7 +14,7 @@ from functools import cache
 
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import Geod
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
@@ -23,8 +23,9 @@ from enduse.geo.boundaries import regions
 
 #: The largest uncertainty radius accepted: beyond it a location says nothing a region would not say better.
 MAX_WITHIN_KM = 500.0
-#: Segments per quarter circle: the polygon is inside the true circle by at most ~0.05 % of the radius.
-_QUADRANT_SEGMENTS = 64
+#: Vertices of a disc's outline: its edges stray from the true circle by at most ~0.01 % of the radius.
+_VERTICES = 256
+_GEOD = Geod(ellps="WGS84")
 
 
 def region_codes() -> dict[str, str]:
@@ -54,18 +55,15 @@ def region_shape(code: str) -> BaseGeometry:
     raise InputError(f"unknown region code {code!r}")
 
 
-def _to_degrees(lat: float, lon: float) -> Transformer:
-    local = CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
-    return Transformer.from_crs(local, "EPSG:4326", always_xy=True)
-
-
 def circle(lat: float, lon: float, km: float) -> BaseGeometry:
-    """The geodesic disc of radius ``km`` around (lat, lon), as a polygon (azimuthal equidistant: true distances)."""
+    """The geodesic disc of radius ``km`` around (lat, lon), as a polygon whose vertices lie on the true circle
+    (WGS84 ellipsoid)."""
     if not 0 < km <= MAX_WITHIN_KM:
         raise InputError(f"within_km must be more than 0 and at most {MAX_WITHIN_KM:g}, got {km:g}")
-    disc = Point(0, 0).buffer(km * 1000.0, quad_segs=_QUADRANT_SEGMENTS)
-    to_degrees = _to_degrees(lat, lon)
-    return shapely.make_valid(shapely.transform(disc, lambda xy: np.column_stack(to_degrees.transform(xy[:, 0], xy[:, 1]))))
+    azimuths = np.linspace(0.0, 360.0, _VERTICES, endpoint=False)
+    lons, lats, _ = _GEOD.fwd(np.full(_VERTICES, lon), np.full(_VERTICES, lat), azimuths, np.full(_VERTICES, km * 1000.0))
+    lons = lon + (lons - lon + 180.0) % 360.0 - 180.0  # one piece across the antimeridian, not a band around the globe
+    return shapely.make_valid(shapely.Polygon(np.column_stack([lons, lats])))
 
 
 def area(lat: float | None, lon: float | None, within_km: float | None = None, region: str | None = None) -> BaseGeometry:
