@@ -15,7 +15,7 @@ import shapely
 from enduse.geo.areas import area, circle
 from enduse.geo.boundaries import border_line, countries
 from enduse.geo.locate import project
-from enduse.geo.pieces import disc_pieces
+from enduse.geo.pieces import BORDER_PRECISION_M, disc_pieces
 from enduse.judge import Judge
 from enduse.packs.registry import pack_set
 from enduse.vocab import PURPOSES, TARGETS
@@ -40,6 +40,21 @@ def _points_in(shape, spacing_deg: float) -> tuple[np.ndarray, np.ndarray]:
     outline = np.concatenate([ring, shrunk]) if len(shrunk) else ring
     keep = shapely.contains_xy(shape, outline[:, 0], outline[:, 1])
     return np.concatenate([ys[inside], outline[keep, 1]]), np.concatenate([xs[inside], outline[keep, 0]])
+
+
+def _in_a_gap(points: pl.DataFrame) -> pl.Series:
+    """Points outside every country but within the borders' precision of one: gaps between two outlines, which
+    ``enduse.geo.pieces`` does not count as places (``BORDER_PRECISION_M``)."""
+    other = (points["__country"] == "other").to_numpy()
+    gap = np.zeros(points.height, dtype=bool)
+    if other.any():
+        xy = shapely.get_parts(project(shapely.multipoints(
+            np.column_stack([points["lon"].to_numpy()[other], points["lat"].to_numpy()[other]]))))
+        box = shapely.box(*shapely.total_bounds(xy)).buffer(10_000)
+        land = [shapely.make_valid(shapely.intersection(project(g), box)) for g in countries().values()]
+        near = np.min([shapely.distance(g, xy) for g in land], axis=0) <= 2 * BORDER_PRECISION_M
+        gap[np.flatnonzero(other)[near]] = True
+    return pl.Series(gap)
 
 
 def _uses(rng: np.random.Generator, n: int) -> list[dict]:
@@ -70,6 +85,7 @@ def _check_against_points(judge: Judge, uses: list[dict], shapes: list, spacing_
     assert points.height == sum(f.height for f in point_frames)
     if country:
         points = points.filter(pl.col("__country") == pl.col("region_stated").str.slice(0, 2))
+    points = points.filter(~_in_a_gap(points))
     seen = points.group_by("use").agg(pl.col("__verdict").unique().alias("verdicts"))
     disagreeing = 0
     for index, verdicts in seen.iter_rows():
@@ -122,8 +138,9 @@ def test_a_small_disc_away_from_every_edge_is_judged_like_its_centre(judge):
 
 
 def test_the_pieces_of_a_disc_cover_it():
-    """Every point of a disc is in a piece (up to slivers far below the borders' own precision): no part of an
-    area is lost. Pieces may overlap where region outlines do, which only adds alternatives."""
+    """Every point of a disc is in a piece, but for gaps between two countries' outlines narrower than the borders'
+    precision: no place of an area is lost. Pieces may overlap where region outlines do, which only adds
+    alternatives."""
     rng = np.random.default_rng(5)
     border = shapely.get_coordinates(border_line())
     for _ in range(60):
@@ -131,4 +148,5 @@ def test_the_pieces_of_a_disc_cover_it():
         km = float(rng.uniform(0.5, 120))
         disc = project(circle(float(lat), float(lon), km))
         covered = shapely.union_all([p.geometry for p in disc_pieces(float(lat), float(lon), km)])
-        assert disc.difference(covered).area <= 1e-5 * disc.area
+        lost = disc.difference(covered)
+        assert lost.buffer(-BORDER_PRECISION_M).area <= 1e-5 * disc.area

@@ -33,6 +33,9 @@ DISTANCE_MARGIN_KM = 1.0
 _SCALE_SLACK = 1.05
 #: Pieces smaller than this (m²) are rounding slivers of the cuts, not places.
 _MIN_AREA_M2 = 1.0
+#: The country borders' own precision (OpenStreetMap, see geo/data/SOURCES.md): a strip outside every country that
+#: is nowhere wider than twice this (a gap between two countries' outlines) is not a place of its own.
+BORDER_PRECISION_M = 300.0
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,8 @@ def _cut(area: BaseGeometry) -> list[tuple[int, BaseGeometry]]:
 
 
 def _pieces(cut: list[tuple[int, BaseGeometry]]) -> tuple[Piece, ...]:
-    """One piece per connected part of each place's share (cuts of the same place that touch are one part)."""
+    """One piece per connected part of each place's share (cuts of the same place that touch are one part), without
+    slivers outside every country that are narrower than the borders' precision."""
     by_place: dict[int, list[BaseGeometry]] = {}
     for place, polygon in cut:
         by_place.setdefault(place, []).append(polygon)
@@ -129,7 +133,7 @@ def _pieces(cut: list[tuple[int, BaseGeometry]]) -> tuple[Piece, ...]:
         Piece(place, part)
         for place, polygons in by_place.items()
         for part in _parts(project(shapely.union_all(polygons)))
-        if part.area >= _MIN_AREA_M2
+        if part.area >= _MIN_AREA_M2 and not (place == 0 and part.buffer(-BORDER_PRECISION_M).is_empty)
     )
 
 
