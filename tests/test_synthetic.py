@@ -1,4 +1,4 @@
-"""The synthetic generator and the bundled sample data (incidents.csv, synthetic.parquet).
+"""The synthetic generator and its bundled sample (synthetic.parquet; the bundled incidents: tests/examples).
 
 Validity is checked with rules written here, independently of the generator, so that ``expected_bad`` is
 tested against what "broken" means for an input row rather than against the generator's own bookkeeping.
@@ -6,7 +6,6 @@ tested against what "broken" means for an input row rather than against the gene
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -20,7 +19,7 @@ from polars.testing import assert_frame_equal
 from enduse.catalog import load_catalog
 from enduse.errors import InputError
 from enduse.geo.gazetteer import PlaceError, resolve_place
-from enduse.geo.locate import locate, locate_many
+from enduse.geo.locate import locate_many
 from enduse.synthetic import (
     SAMPLE_MESSY,
     SAMPLE_ROWS,
@@ -28,7 +27,7 @@ from enduse.synthetic import (
     THEATRE,
     synthetic_uses,
 )
-from enduse.uses import parse_use, validate_uses
+from enduse.uses import validate_uses
 from enduse.vocab import FACT_VALUES, PURPOSES, TARGETS, UNKNOWN
 
 COLUMNS = ["id", "date", "lat", "lon", "place", "weapon", "target", "purpose", "linked_to_invasion", "expected_bad"]
@@ -205,28 +204,3 @@ def test_bundled_sample_is_current():
     with resources.files("enduse.examples").joinpath("synthetic.parquet").open("rb") as f:
         bundled = pl.read_parquet(f)
     assert_frame_equal(bundled, synthetic_uses(SAMPLE_ROWS, SAMPLE_SEED, messy=SAMPLE_MESSY))
-
-
-def _incidents() -> list[dict[str, str]]:
-    text = resources.files("enduse.examples").joinpath("incidents.csv").read_text(encoding="utf-8")
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def test_incidents_are_sourced_valid_and_located_in_russia():
-    rows = _incidents()
-    assert len(rows) == 12
-    assert len({row["id"] for row in rows}) == len(rows)
-    for row in rows:
-        assert row["source"].strip(), row["id"]
-        assert not broken_rules(row), (row["id"], broken_rules(row))
-        use = parse_use(
-            {k: row[k] for k in ("id", "date", "lat", "lon", "place", "weapon", "target", "purpose")}
-            | {"facts": {"linked_to_invasion": row["linked_to_invasion"]}}
-        )
-        if use.place is not None:
-            place = resolve_place(use.place)
-            lat, lon = place.lat, place.lon
-        else:
-            assert "approximate coordinates" in row["note"], row["id"]
-            lat, lon = use.lat, use.lon
-        assert locate(lat, lon).country == "RU", row["id"]
