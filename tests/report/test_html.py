@@ -150,8 +150,10 @@ def test_maps_of_the_latest_day_and_of_the_day_before_the_first_change(pages, au
         assert f"with the {raw.filter(pl.col('version') == version.id).height:,} uses" in caption
 
 
-def test_one_map_when_the_data_starts_after_the_change(pages):
-    _, tree = pages["incidents.parquet"]
+def test_one_map_when_the_data_starts_after_the_change(audits, pack, parse_html):
+    raw = pl.read_parquet(audits["incidents.parquet"])
+    after = raw.filter(pl.col("date") >= pack.versions[1].effective_from.isoformat())
+    tree = parse_html(render_report(after, pack, "incidents.audit.parquet"))
     assert len(list(tree.find_all("figure", cls="map"))) == 1
 
 
