@@ -13,6 +13,7 @@ from importlib import resources
 import polars as pl
 import pytest
 from fastapi.testclient import TestClient
+from shapely.geometry import Point, shape
 
 from enduse.api import check
 from enduse.audit import run_audit
@@ -377,7 +378,7 @@ def test_audit_as_geojson_places_each_decided_row_where_it_was_located(client):
     response = client.post("/v1/audit", params={"format": "geojson"}, files={"file": ("incidents.csv", INCIDENTS.read_bytes())})
     features = response.json()["features"]
     assert len(features) == int(response.headers["x-enduse-rows-out"])
-    assert any(f["geometry"] and f["geometry"]["type"] == "Point" for f in features)
+    assert {bool(f["geometry"]) and bool(f["properties"].get("region")) for f in features} == {True, False}
     for feature in features:
         row = feature["properties"]
         lat, lon = (row["resolved_lat"], row["resolved_lon"]) if row.get("resolved_lat") is not None else (row.get("lat"), row.get("lon"))
@@ -385,6 +386,8 @@ def test_audit_as_geojson_places_each_decided_row_where_it_was_located(client):
             assert lat is None and not row.get("region")
         elif feature["geometry"]["type"] == "Point":
             assert feature["geometry"]["coordinates"] == pytest.approx([float(lon), float(lat)])
+        elif not row.get("region"):
+            assert shape(feature["geometry"]).contains(Point(float(lon), float(lat)))  # a disc around the reported point
 
 
 def test_zones_of_one_supplier_or_all_on_a_day(log_path):
