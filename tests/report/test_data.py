@@ -9,7 +9,7 @@ from enduse.catalog import load_catalog
 from enduse.errors import InputError
 from enduse.report.data import prepare, read_audit
 
-RESULTS = ["id", "verdict", "version", "clauses", "missing", "zones", "country", "region", "border_distance_km", "day"]
+RESULTS = ["id", "verdict", "version", "clauses", "missing", "zones", "country", "located_region", "border_distance_km", "day"]
 
 
 def test_parquet_csv_and_jsonl_read_the_same(audits):

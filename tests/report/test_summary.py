@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from enduse.report.data import read_audit
-from enduse.report.summary import VERDICTS, by_verdict, count_tables, counts
+from enduse.report.summary import SEVERAL, VERDICTS, by_verdict, count_tables, counts
 
 rows = st.lists(
     st.tuples(st.sampled_from(VERDICTS), st.sampled_from(["a", "b", None]), st.sampled_from(["x", "y"])),
@@ -53,8 +53,27 @@ def test_report_tables_on_an_audit(audits, pack):
     assert _cells(tables[("version",)]) == _group_by(raw, ["version"])
     assert _cells(tables[("country",)]) == _group_by(raw, ["country"])
     assert _cells(tables[("month",)]) == _group_by(raw, ["month"])
-    regions = {k[:2] + k[3:]: n for k, n in _cells(tables[("country", "region", "region_name")]).items()}
-    assert regions == _group_by(raw, ["country", "region"])
+    regions = {k[:2] + k[3:]: n for k, n in _cells(tables[("country", "located_region", "region_name")]).items()}
+    assert regions == _group_by(raw, ["country", "located_region"])
     order = [v.id for v in pack.versions]
     listed = tables[("version",)].frame["version"].to_list()
     assert listed == sorted(listed, key=lambda v: order.index(v) if v in order else len(order))
+
+
+def test_supplier_and_precision_tables_on_the_bundled_incidents(tmp_path, pack):
+    """Every supplier's pack judges its rows (each counted under it), and every location kind is counted."""
+    from enduse.audit import run_audit
+    from enduse.examples import sample_path
+
+    output = run_audit(sample_path("incidents.csv"), tmp_path / "inc.audit.parquet", progress=False).output
+    frame = read_audit(output)
+    tables = {t.keys: t for t in count_tables(frame, pack)}
+    raw = pl.read_parquet(output)
+    judged_by = "enduse_supplier" if "enduse_supplier" in raw.columns else "supplier"  # the input states one too
+    by_pack = raw.select(pl.col(judged_by).fill_null(SEVERAL).alias("supplier"), "verdict")
+    assert _cells(tables[("supplier",)]) == _group_by(by_pack, ["supplier"])
+    assert {"US", "GB"} <= set(tables[("supplier",)].frame["supplier"])
+    kind = (pl.when(pl.col("region").is_not_null()).then(pl.lit("region only"))
+            .when(pl.col("within_km").is_not_null()).then(pl.lit("within a radius")).otherwise(pl.lit("exact point")))
+    assert _cells(tables[("precision",)]) == _group_by(raw.with_columns(kind.alias("precision")), ["precision"])
+    assert {"region only", "within a radius"} <= set(tables[("precision",)].frame["precision"])

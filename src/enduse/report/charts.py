@@ -9,17 +9,21 @@ readers) and every chart carries an accessible label.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import re
 
 import matplotlib
 import polars as pl
 from markupsafe import Markup, escape
+from matplotlib import dates as mdates
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from enduse.decisions import Verdict
 from enduse.render import COLOURS
+from enduse.report.chronology import Lane
 from enduse.report.summary import VERDICTS, counts
 from enduse.vocab import UNKNOWN
 
@@ -110,3 +114,31 @@ def category_chart(frame: pl.DataFrame, column: str, what: str) -> Markup:
     title = f"Verdicts by {what}"
     return svg(_stacked(table, column, horizontal=True, title=title, axis_label=what),
                f"{title}: horizontal stacked bars, one per {what}, coloured by verdict", column)
+
+
+#: Colours of the chronology's levels (``enduse.report.chronology.LEVELS``), light to dark as more is allowed.
+LEVEL_HEX = {"none": "#e0e0e0", "vague": "#f6d08a", "border area": "#9ecae1", "~90 km in": "#4292c6",
+             "deep inside": "#08306b"}
+
+
+def chronology_chart(lanes: list[Lane]) -> Markup:
+    """One lane per supplier, a bar per version of its pack, coloured by how far inside Russia it allowed use."""
+    figure = Figure(figsize=(10, 1.0 + 0.42 * len(lanes)), layout="constrained")
+    axes = figure.subplots()
+    for row, lane in enumerate(lanes):
+        for span in lane.spans:
+            start = mdates.date2num(span.start)
+            axes.broken_barh([(start, mdates.date2num(span.end) - start)], (row - 0.38, 0.76),
+                             facecolors=LEVEL_HEX[span.level], edgecolors="white", linewidth=1.2)
+    axes.set_yticks(range(len(lanes)), [f"{lane.supplier}" for lane in lanes])
+    axes.invert_yaxis()
+    axes.xaxis_date()
+    first = max(min(s.start for lane in lanes for s in lane.spans), dt.date(2023, 1, 1))
+    axes.set_xlim(mdates.date2num(first), mdates.date2num(max(s.end for lane in lanes for s in lane.spans)))
+    axes.set_xlabel("date (versions starting earlier are drawn from the left edge)")
+    title = "Where inside Russia each supplier's weapons could be used, version by version"
+    axes.set_title(title, loc="left", fontsize=12)
+    axes.spines[["top", "right"]].set_visible(False)
+    handles = [Patch(facecolor=colour, label=level) for level, colour in LEVEL_HEX.items()]
+    figure.legend(handles=handles, ncols=len(handles), loc="outside lower center", frameon=False)
+    return svg(figure, f"{title}: one lane per supplier, a bar per policy version coloured by level", "chronology")

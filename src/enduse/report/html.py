@@ -19,9 +19,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from enduse.files import write_atomic
 from enduse.maps import events_under, render_map
 from enduse.packs.model import Pack, Source
-from enduse.report import charts
+from enduse.render import location_text
+from enduse.packs.registry import PackSet, pack_set
+from enduse.report import charts, chronology
 from enduse.report.data import prepare, read_audit
-from enduse.report.summary import MEANINGS, VERDICTS, by_verdict, count_tables, span
+from enduse.report.summary import MEANINGS, SEVERAL, VERDICTS, by_verdict, count_tables, span
 
 MAX_LISTED = 500
 MAX_SVG_EVENTS = 2_000  # above this a map is a PNG: each point costs ~250 bytes of SVG
@@ -58,15 +60,12 @@ def _clauses(pack: Pack, version_id: str | None, ids: list[str], cache: dict) ->
 
 
 def _where(row: dict[str, Any]) -> str:
-    """Place name or coordinates, then the region and country found for it."""
-    if row.get("place"):
-        point = row["place"]
-    elif row["resolved_lat"] is not None and row["resolved_lon"] is not None:
-        point = f"{row['resolved_lat']:.3f}, {row['resolved_lon']:.3f}"
-    else:
-        point = ", ".join(str(row[c]) for c in ("lat", "lon") if row.get(c) is not None)
-    area = ", ".join(str(v) for v in (row["region_name"] or row["region"], row["country"]) if v)
-    return f"{point} ({area})" if area and point else point or area
+    """The location as reported (with its precision), then the region and country found for it."""
+    reported = location_text(row) if row.get("place") or row.get("region") or row.get("lat") is not None else ""
+    if not reported and row["resolved_lat"] is not None and row["resolved_lon"] is not None:
+        reported = f"{row['resolved_lat']:.3f}, {row['resolved_lon']:.3f}"
+    area = ", ".join(str(v) for v in (row["region_name"] or row["located_region"], row["country"]) if v)
+    return f"{reported} ({area})" if area and reported and not row.get("region") else reported or area
 
 
 def listed_uses(frame: pl.DataFrame, pack: Pack, limit: int) -> tuple[list[dict[str, Any]], int]:
@@ -104,11 +103,13 @@ def _maps(frame: pl.DataFrame, pack: Pack) -> list[dict[str, Any]]:
     return shown
 
 
-def render_report(frame: pl.DataFrame, pack: Pack, source_name: str) -> str:
-    """The report page for the audit output ``frame`` (as read, or already prepared) judged under ``pack``."""
+def render_report(frame: pl.DataFrame, pack: Pack, source_name: str, packs: PackSet | None = None) -> str:
+    """The report page for the audit output ``frame`` (as read, or already prepared): its maps and policy section
+    under ``pack``, its coalition chronology under ``packs`` (default: every bundled pack)."""
     frame = prepare(frame, source_name)
     uses, more = listed_uses(frame, pack, MAX_LISTED)
     verdicts = by_verdict(frame)
+    lanes = chronology.coalition_lanes(packs or pack_set(None), frame["day"].max())
     context = {
         "pack": pack,
         "source_name": source_name,
@@ -123,10 +124,15 @@ def render_report(frame: pl.DataFrame, pack: Pack, source_name: str) -> str:
         "tables": count_tables(frame, pack),
         "charts": [
             charts.monthly_chart(frame),
+            charts.category_chart(frame.with_columns(pl.col("supplier").fill_null(SEVERAL)), "supplier", "supplier"),
             charts.category_chart(frame, "weapon_class", "weapon class"),
             charts.category_chart(frame, "target", "target"),
         ],
         "maps": _maps(frame, pack),
+        "lanes": lanes,
+        "chronology": charts.chronology_chart(lanes),
+        "levels": chronology.LEVELS,
+        "probes": chronology.PROBES,
         "uses": uses,
         "more": more,
         "max_listed": MAX_LISTED,

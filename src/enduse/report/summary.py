@@ -77,10 +77,22 @@ def count_tables(frame: pl.DataFrame, pack: Pack) -> list[CountTable]:
         pl.col("version").replace_strict(order, default=len(order), return_dtype=pl.Int64)))
     return [
         version,
+        by_supplier(frame),
         counts(frame, ["country"], "By country (where the use took place)"),
-        counts(frame, ["country", "region", "region_name"], "By country and region (where the use took place)"),
+        counts(frame, ["country", "located_region", "region_name"], "By country and region (where the use took place)"),
+        counts(frame, ["precision"], "By how precisely the use was located (a radius or a region: every place in it is judged)"),
         counts(frame, ["month"], "By month", sort_by_total=False),
     ]
+
+
+#: How ``by_supplier`` labels the rows that several candidate suppliers' packs judged (the use names none).
+SEVERAL = "several candidates (not stated)"
+
+
+def by_supplier(frame: pl.DataFrame) -> CountTable:
+    """Verdicts per supplier whose pack judged the row; rows judged by several candidates' packs counted apart."""
+    labelled = frame.with_columns(pl.col("supplier").fill_null(SEVERAL))
+    return counts(labelled, ["supplier"], "By supplier (whose policy judged the use)")
 
 
 def span(frame: pl.DataFrame) -> tuple[str, str] | None:

@@ -1,0 +1,89 @@
+"""How far inside Russia each supplier's policy versions let its weapons be used: the lanes of the coalition chart.
+
+The level of a version is not written by hand: each of the supplier's catalogue weapons is judged, on the version's
+first day, at three probe places inside Russia — a town just across the border, a city ~90 km in, an airfield
+~600 km in — against a military target, by the same judge as every other use. A version reaches a level when some
+weapon of its supplier is ALLOWED at that probe; failing all three, it is ``vague`` when some probe is
+INDETERMINATE (the sources leave it open, or a fact the probe does not state decides), else ``none``. So the colour
+is a reading of the encoded policy under its default assumptions, never a summary typed in beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from enduse.catalog import load_catalog
+from enduse.decisions import Decision, Verdict
+from enduse.judge import Judge
+from enduse.packs.registry import PackSet
+
+#: Levels from least to most allowed inside Russia.
+LEVELS = ("none", "vague", "border area", "~90 km in", "deep inside")
+#: (level reached when ALLOWED there, place, target, purpose): the probes, nearest first.
+PROBES = (
+    ("border area", "Shebekino", "military_forces", "counter_fire"),
+    ("~90 km in", "Kursk", "military_forces", "interdiction"),
+    ("deep inside", "Engels", "airfield", "interdiction"),
+)
+#: How long the last version of a lane is drawn past its start when nothing later is known.
+OPEN_END = dt.timedelta(days=180)
+
+
+@dataclass(frozen=True)
+class Span:
+    """One version of a supplier's pack, as a bar of its lane."""
+
+    version: str
+    title: str
+    start: dt.date
+    end: dt.date
+    level: str
+
+
+@dataclass(frozen=True)
+class Lane:
+    supplier: str
+    pack: str
+    spans: tuple[Span, ...]
+
+
+def level_of(decisions: list[Decision]) -> str:
+    """The level of one version from its probe decisions (``len(PROBES)`` per weapon, in ``PROBES`` order)."""
+    reached = [LEVELS.index(PROBES[i % len(PROBES)][0]) for i, d in enumerate(decisions) if d.verdict is Verdict.ALLOWED]
+    if reached:
+        return LEVELS[max(reached)]
+    return "vague" if any(d.verdict is Verdict.INDETERMINATE for d in decisions) else "none"
+
+
+def coalition_lanes(packs: PackSet, until: dt.date | None = None) -> list[Lane]:
+    """One lane per pack of ``packs`` (by supplier), one span per version, each with its level."""
+    judge = Judge(packs, engine="columnar")
+    catalog = list(load_catalog())
+    asked = []
+    for pack in packs.packs:
+        weapons = [w.name for w in catalog if pack.supplier in w.suppliers] or ["unknown"]
+        for version in pack.versions:
+            for weapon in weapons:
+                asked += [(pack.name, version.id, {"date": version.effective_from.isoformat(), "place": place,
+                                                   "weapon": weapon, "supplier": pack.supplier, "target": target,
+                                                   "purpose": purpose})
+                          for _level, place, target, purpose in PROBES]
+    results = judge.uses([use for *_key, use in asked])
+    by_version: dict[tuple[str, str], list[Decision]] = {}
+    for (pack_name, version_id, _use), result in zip(asked, results, strict=True):
+        if isinstance(result, Exception):
+            raise result
+        by_version.setdefault((pack_name, version_id), []).append(result)
+    last = max(v.effective_from for p in packs.packs for v in p.versions) + OPEN_END
+    end = max(until, last) if until else last
+    lanes = []
+    for pack in sorted(packs.packs, key=lambda p: p.supplier):
+        starts = [v.effective_from for v in pack.versions]
+        spans = tuple(
+            Span(v.id, v.title, v.effective_from, (starts[i + 1] if i + 1 < len(starts) else end),
+                 level_of(by_version[(pack.name, v.id)]))
+            for i, v in enumerate(pack.versions)
+        )
+        lanes.append(Lane(pack.supplier, pack.name, spans))
+    return lanes
