@@ -18,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -33,6 +34,9 @@ from enduse.reads import named_entities, version_reads
 from enduse.uses import FACT
 from enduse.vocab import PURPOSES, TARGETS, UNKNOWN
 from enduse.zones import Band
+
+if TYPE_CHECKING:
+    from enduse.plan import Plan
 
 KNOWN_TARGETS = [t for t in TARGETS if t != UNKNOWN]
 KNOWN_PURPOSES = [p for p in PURPOSES if p != UNKNOWN]
@@ -93,15 +97,30 @@ def _classes(pack: Pack) -> dict[str, dict[str, dict[str, str]]]:
     return out
 
 
-def normalised_keys(pack: Pack) -> dict[str, pl.Expr]:
+def key_reads(pack: Pack) -> dict[str, tuple[list[str], str]]:
+    """Each key column some version may ignore: the ids of the versions that read it, and the constant it becomes
+    under the others."""
+    reads = {
+        "__weapon": (_reading(pack, lambda v, r: "principal" in r.entities), pack_weapons(pack)[0]),
+        "__target": (_reading(pack, lambda v, r: "resource" in r.entities), KNOWN_TARGETS[0]),
+        "__purpose": (_reading(pack, lambda v, r: "action" in r.entities), KNOWN_PURPOSES[0]),
+    }
+    for zone in pack.zones:
+        reads[BAND + zone] = (_reading(pack, lambda v, r, z=zone: "zones" in r.context and z in v.zones), Band.OUTSIDE.value)
+    for fact in pack.facts:
+        reads[FACT + fact] = (_reading(pack, lambda v, r, f=fact: f in r.context), "yes")
+    return reads
+
+
+def normalised_keys(pack: Pack, classes: dict[str, dict[str, dict[str, str]]] | None = None) -> dict[str, pl.Expr]:
     """Each key column, set to what stands for it under the row's version.
 
     Two situations that differ only in what their version cannot tell apart get the same verdict,
     clauses and missing facts, so deciding one stands for both: a column the version never reads
     becomes a constant (the baseline reads only the country), and a weapon, target or purpose it
-    never names stands for all like it (``_classes``).
+    never names stands for all like it (``_classes``; pass them when already computed).
     """
-    classes = _classes(pack)
+    classes = _classes(pack) if classes is None else classes
 
     def alike(column: str) -> pl.Expr:
         expr = pl.col(column)
@@ -109,22 +128,12 @@ def normalised_keys(pack: Pack) -> dict[str, pl.Expr]:
             expr = pl.when(pl.col("__version") == version_id).then(pl.col(column).replace(maps[column])).otherwise(expr)
         return expr
 
-    def unless(versions: list[str], column: str, constant: pl.Expr, value: pl.Expr | None = None) -> pl.Expr:
-        return pl.when(pl.col("__version").is_in(versions)).then(pl.col(column) if value is None else value).otherwise(constant)
+    def unless(versions: list[str], column: str, constant: str, value: pl.Expr) -> pl.Expr:
+        return pl.when(pl.col("__version").is_in(versions)).then(value).otherwise(pl.lit(constant))
 
-    exprs = {
-        "__weapon": unless(_reading(pack, lambda v, r: "principal" in r.entities), "__weapon", pl.lit(pack_weapons(pack)[0]),
-                           alike("__weapon")),
-        "__target": unless(_reading(pack, lambda v, r: "resource" in r.entities), "__target", pl.lit(KNOWN_TARGETS[0]),
-                           alike("__target")),
-        "__purpose": unless(_reading(pack, lambda v, r: "action" in r.entities), "__purpose", pl.lit(KNOWN_PURPOSES[0]),
-                            alike("__purpose")),
-    }
-    for zone in pack.zones:
-        versions = _reading(pack, lambda v, r, z=zone: "zones" in r.context and z in v.zones)
-        exprs[BAND + zone] = unless(versions, BAND + zone, pl.lit(Band.OUTSIDE.value))
-    for fact in pack.facts:
-        exprs[FACT + fact] = unless(_reading(pack, lambda v, r, f=fact: f in r.context), FACT + fact, pl.lit("yes"))
+    alikes = {column: alike(column) for column in ("__weapon", "__target", "__purpose")}
+    exprs = {column: unless(versions, column, constant, alikes.get(column, pl.col(column)))
+             for column, (versions, constant) in key_reads(pack).items()}
     return {column: expr.alias(column) for column, expr in exprs.items()}
 
 
@@ -161,13 +170,13 @@ def with_versions(situations: pl.DataFrame, pack: Pack, forced: str | None = Non
     return situations.with_columns(ids.alias("__version"))
 
 
-def _dimensions(pack: Pack) -> dict[str, pl.Expr]:
+def _dimensions(pack: Pack, classes: dict[str, dict[str, dict[str, str]]] | None = None) -> dict[str, pl.Expr]:
     """Each possibly unknown fact, as the list of values it can take on a row.
 
     An unknown weapon, target or purpose takes one value of each kind its version can tell apart
-    (``_classes``): the others would only repeat the same verdicts.
+    (``_classes``; pass them when already computed): the others would only repeat the same verdicts.
     """
-    classes = _classes(pack)
+    classes = _classes(pack) if classes is None else classes
 
     def either(column: str, values: list[str], domain: list[str]) -> pl.Expr:
         possible = pl.lit(values)
@@ -220,12 +229,12 @@ def _requests(completions: pl.DataFrame, pack: Pack) -> pl.DataFrame:
     )
 
 
-def _outcomes(distinct: pl.DataFrame, pack: Pack, engine: Engine) -> pl.DataFrame:
+def _outcomes(distinct: pl.DataFrame, pack: Pack, engine: Engine, dims: dict[str, pl.Expr]) -> pl.DataFrame:
     """One row per completion of each governed situation: its dimension values, verdict, reasons and errors.
 
     Also carries ``__unknown``: the names of the situation's dimensions with more than one value.
+    ``dims`` are the pack's ``_dimensions``.
     """
-    dims = _dimensions(pack)
     completions = distinct.with_columns(*(expr.alias(DIM + name) for name, expr in dims.items())).with_columns(
         pl.concat_list(pl.when(pl.col(DIM + n).list.len() > 1).then(pl.lit(n)) for n in dims).list.drop_nulls().alias("__unknown")
     )
@@ -319,19 +328,44 @@ def _aggregate(outcomes: pl.DataFrame, dims: list[str]) -> pl.DataFrame:
 class Memo:
     """Decisions of distinct situations, kept across the batches of one audit (one pack, one engine).
 
-    Batches of the same table share most of their situations; each is decided once per run.
+    Batches of the same table share most of their situations; each is decided once per run. ``lookup`` finds
+    one situation's decision without a frame (the scalar path of ``enduse.scalar``).
     """
 
     table: pl.DataFrame | None = None
+    _index: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _indexed: int = 0
+
+    def lookup(self, keys: list[str], key: tuple) -> dict[str, Any] | None:
+        """The decision (verdict, clauses, missing, errors, confidence, zones, vague_zones) of the situation
+        whose normalised key columns ``keys`` hold ``key``; ``None`` when it was never decided."""
+        if self.table is not None and self.table.height > self._indexed:
+            fresh = self.table.slice(self._indexed)
+            for row in fresh.iter_rows(named=True):
+                self._index[tuple(row[k] for k in keys)] = row
+            self._indexed = self.table.height
+        return self._index.get(key)
 
 
-def _decide_distinct(distinct: pl.DataFrame, pack: Pack, engine: Engine) -> pl.DataFrame:
+def remember(distinct: pl.DataFrame, plan: Plan, engine: Engine, memo: Memo | None) -> pl.DataFrame:
+    """Decide the distinct normalised situations ``distinct`` that ``memo`` lacks, keep them in it, and return the
+    table of decisions to join on (the memo's, or only these without a memo)."""
+    keys = list(plan.keys)
+    if memo is not None and memo.table is not None:
+        distinct = distinct.join(memo.table.select(keys), on=keys, how="anti", nulls_equal=True)
+    table = _described(_decide_distinct(distinct, plan.pack, engine, plan.dimensions), plan.pack)
+    if memo is not None:
+        memo.table = table = table if memo.table is None else pl.concat([memo.table, table])
+    return table
+
+
+def _decide_distinct(distinct: pl.DataFrame, pack: Pack, engine: Engine, dims: dict[str, pl.Expr]) -> pl.DataFrame:
     """Verdict, clauses, missing and errors of distinct situations (their key columns kept)."""
     distinct = distinct.with_row_index(SIT)
     not_governed = pl.col("__version").is_null()
     governed = distinct.filter(~not_governed)
     if governed.height:
-        decided = governed.select(SIT).join(_aggregate(_outcomes(governed, pack, engine), list(_dimensions(pack))), on=SIT, how="left")
+        decided = governed.select(SIT).join(_aggregate(_outcomes(governed, pack, engine, dims), list(dims)), on=SIT, how="left")
     else:
         decided = pl.DataFrame(schema={SIT: pl.UInt32, "verdict": pl.String, "clauses": pl.List(pl.String),
                                        "missing": pl.List(pl.String), "errors": pl.List(pl.String)})
@@ -362,24 +396,26 @@ def _described(decided: pl.DataFrame, pack: Pack) -> pl.DataFrame:
 
 
 def decide_frame(
-    situations: pl.DataFrame, pack: Pack, engine: Engine, *, version: str | None = None, memo: Memo | None = None
+    situations: pl.DataFrame, pack: Pack, engine: Engine, *, version: str | None = None, memo: Memo | None = None,
+    plan: Plan | None = None,
 ) -> pl.DataFrame:
     """Add ``__version`` and the decision (``__verdict``, ``__clauses``, ``__missing``, ``__errors``, ``__confidence``,
     ``__zones`` and ``__vague_zones``: the zones in force the point is inside / in the vague band of) to every
     situation; the names are reserved, so input columns of any name pass through untouched.
 
     ``version`` forces one version id for all rows instead of the one in force on each date. ``memo``
-    reuses and keeps decisions across calls with the same pack and engine.
+    reuses and keeps decisions across calls with the same pack and engine. ``plan`` is the pack's compiled
+    ``enduse.plan.Plan`` (compiled here when not given).
     """
+    if plan is None:
+        from enduse.plan import compile_plan  # the plan module builds on this one
+
+        plan = compile_plan(pack)
     situations = with_versions(situations, pack, version)
-    keys = key_columns(pack)
-    normal = normalised_keys(pack)
+    keys = list(plan.keys)
+    normal = plan.normal
     distinct = situations.select(normal.get(k, pl.col(k)) for k in keys).unique()
-    if memo is not None and memo.table is not None:
-        distinct = distinct.join(memo.table.select(keys), on=keys, how="anti", nulls_equal=True)
-    table = _described(_decide_distinct(distinct, pack, engine), pack)
-    if memo is not None:
-        memo.table = table = table if memo.table is None else pl.concat([memo.table, table])
+    table = remember(distinct, plan, engine, memo)
     keyed = situations.with_columns(normal.get(k, pl.col(k)).alias(KEY + k) for k in keys)
     decision = {name: DECISION + name for name in ("verdict", "clauses", "missing", "errors", "confidence", "zones", "vague_zones")}
     joined = keyed.join(table.rename({**{k: KEY + k for k in keys}, **decision}), on=[KEY + k for k in keys],

@@ -52,6 +52,8 @@ from enduse.errors import EnduseError, EvaluationError, InputError
 from enduse.evaluate import Memo, decide_frame, resolve_version
 from enduse.packs.model import Pack
 from enduse.packs.registry import PackRef, PackSet, from_refs, pack_set
+from enduse.plan import compile_plan
+from enduse.scalar import judge_use
 from enduse.uses import REASON, Use, parse_uses, uses_frame, validate_uses
 from enduse.vocab import UNKNOWN
 
@@ -105,6 +107,7 @@ class Judge:
         self.engine_name = engine
         self.engine = ENGINES[engine]
         self.memos = {pack.name: Memo() for pack in packs.packs}
+        self.plans = {pack.name: compile_plan(pack) for pack in packs.packs}
         catalog = list(load_catalog())
         self._weapon_suppliers = {w.name: list(w.suppliers) for w in catalog}
         self._all_suppliers = sorted({s for w in catalog for s in w.suppliers} | set(packs.by_supplier))
@@ -139,7 +142,8 @@ class Judge:
         """The decision of ``pack`` on each of ``uses`` (the slim rows of ``_judge``)."""
         situations = expand(situate(uses, located.locations.take(uses["__loc"].to_numpy()), pack), pack, located.areas)
         forced = resolve_version(pack, version)
-        decided = decide_frame(situations, pack, self.engine, version=forced, memo=self.memos[pack.name])
+        decided = decide_frame(situations, pack, self.engine, version=forced, memo=self.memos[pack.name],
+                               plan=self.plans[pack.name])
         decided = decided.with_columns(pl.lit(pack.name).alias(PACK))
         return combine(decided, [ROW, "__cand"]).select(
             ROW, "__n", "__cand", SUPPLIER, PACK, VERSION, VERDICT, CLAUSES, MISSING, ERRORS,
@@ -192,10 +196,13 @@ class Judge:
 
     # -- single uses ----------------------------------------------------------------------------------------
 
-    def uses(self, uses: Sequence[Use | Mapping[str, Any]], *, version: str | None = None) -> list[Decision | EnduseError]:
+    def uses(self, uses: Sequence[Use | Mapping[str, Any]], *, version: str | None = None,
+             scalar: bool = True) -> list[Decision | EnduseError]:
         """Each use's ``Decision``, or the ``EnduseError`` that use alone raised, in order.
 
-        Errors of the call itself (an unknown version) are raised.
+        Errors of the call itself (an unknown version) are raised. A use at a point or named place takes the
+        scalar path (``enduse.scalar``) unless ``scalar`` is false; the others (areas) are judged as one table; both
+        give the same answers.
         """
         raws = [(i, use) for i, use in enumerate(uses) if not isinstance(use, Use)]
         parsed = dict(zip([i for i, _ in raws], parse_uses([use for _, use in raws]), strict=True)) if raws else {}
@@ -210,7 +217,11 @@ class Judge:
             if unknown:
                 results[index] = unknown_fact(unknown[0], self.packs.facts, ", ".join(p.name for p in self.packs.packs))
                 continue
-            valid.append((index, use))
+            decided = judge_use(self, use, version) if scalar else None
+            if decided is None:
+                valid.append((index, use))
+            else:
+                results[index] = decided
         if valid:
             judged = self._judge(uses_frame([use for _, use in valid]), None, ["id"], version)
             for row, reason in judged.rejects.select("row", REASON).iter_rows():

@@ -1,0 +1,152 @@
+"""The scalar path: one use at an exact point judged without building frames, with the table path's answers.
+
+A single ``check`` through the table path pays polars' fixed cost at every step, which dwarfs the work. Here a
+parsed use is located with ``enduse.geo.locate.locate_many`` on a one-point array, situated under each candidate
+supplier's pack in plain Python (the same bands, facts and assumptions ``enduse.enrich.situate`` gives), reduced to
+its situation key by the pack's ``Plan`` and looked up in the judge's decision memo. Only a situation never decided
+goes through the engines, by the same ``enduse.evaluate.remember`` the table path uses, so every verdict is the
+one Cedar gives. The ``Decision`` is built from the same row by ``decision_from_row``; tests/test_scalar.py
+checks that both paths agree on random uses of every pack and version.
+
+``judge_use`` returns ``None`` for what it leaves to the table path: a use located by an area (``within_km`` or
+``region``) or a weapon neither catalogued nor unknown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+
+from enduse.catalog import load_catalog
+from enduse.columns import AREA, BAND, CLAUSES, CONFIDENCE, ERRORS, FACT, MISSING, PACK, SUPPLIER, VAGUE_ZONES, VERDICT, VERSION, WITHIN_KM, ZONES
+from enduse.decisions import Decision, Verdict, combined_decision, lowest
+from enduse.errors import EnduseError, EvaluationError, InputError
+from enduse.evaluate import remember, resolve_version
+from enduse.geo.gazetteer import PlaceError, resolve_place
+from enduse.geo.locate import locate_many, places
+from enduse.packs.model import Pack
+from enduse.uses import Use
+from enduse.vocab import UNKNOWN
+from enduse.zones import BANDS, zone_bands
+
+if TYPE_CHECKING:
+    from enduse.geo.locate import Locations
+    from enduse.judge import Judge
+
+_DECIDED = {"verdict": VERDICT, "clauses": CLAUSES, "missing": MISSING, "errors": ERRORS, "confidence": CONFIDENCE,
+            "zones": ZONES, "vague_zones": VAGUE_ZONES}
+
+
+def _where(use: Use) -> dict[str, Any] | EnduseError:
+    """The located columns of a use at a point or a named place (``__lat`` … ``__border_km``), or its place error."""
+    label = None
+    lat, lon = use.lat, use.lon
+    if use.place is not None:
+        try:
+            place = resolve_place(use.place)
+        except PlaceError as error:
+            return InputError(str(error))
+        lat, lon, label = place.lat, place.lon, f"{place.name} ({place.region or place.country})"
+    located = locate_many(np.array([lat], dtype=float), np.array([lon], dtype=float))
+    table = places()
+    index = int(located.place[0])
+    distance = float(located.border_distance_km[0])
+    return {
+        "__lat": lat, "__lon": lon, "__place_label": label, WITHIN_KM: None, AREA: None,
+        "__country": str(table.country[index]), "__region": table.region[index], "__region_name": table.region_name[index],
+        "__border_km": None if np.isnan(distance) else distance, "__locations": located,
+    }
+
+
+def _candidates(judge: Judge, use: Use) -> list[str] | None:
+    """The suppliers whose packs judge ``use`` (``Judge._candidates`` for one use); ``None`` for an uncatalogued weapon."""
+    if use.supplier:
+        found: list[str] | None = [use.supplier]
+    elif use.weapon == UNKNOWN:
+        found = judge._all_suppliers
+    else:
+        found = judge._weapon_suppliers.get(use.weapon)
+    if found is not None and judge.packs.forced and judge.packs.packs[0].supplier in found:
+        return [judge.packs.packs[0].supplier]
+    return found
+
+
+def _situation(pack: Pack, use: Use, where: dict[str, Any], version: str | None) -> dict[str, Any]:
+    """What ``enduse.enrich.situate`` and ``with_versions`` add to the located use under ``pack``."""
+    locations: Locations = where["__locations"]
+    bands = zone_bands(pack, locations, np.array([where["__lat"]]), np.array([where["__lon"]]))
+    relied = [n for result in bands.values() if result.assumptions and result.eligible[0] for n in result.assumptions]
+    relied += [fact.default for name, fact in pack.facts.items() if use.facts.get(name) is None]
+    in_force = pack.version_on(use.date)
+    return {
+        "__version": version if version is not None else (in_force.id if in_force else None),
+        "__weapon": use.weapon, "__target": use.target, "__purpose": use.purpose,
+        "__country": where["__country"], "__region": where["__region"],
+        **{BAND + zone: str(BANDS[result.codes[0]]) for zone, result in bands.items()},
+        **{FACT + name: use.facts.get(name) or str(pack.param(fact.default)) for name, fact in pack.facts.items()},
+        "__assumptions": list(dict.fromkeys(n for n in relied if n is not None)),
+    }
+
+
+def _decided(judge: Judge, pack: Pack, situation: dict[str, Any]) -> dict[str, Any]:
+    """The memoised decision of one situation, made by the judge's engine on a miss."""
+    plan = judge.plans[pack.name]
+    memo = judge.memos[pack.name]
+    key = plan.key(situation)
+    found = memo.lookup(list(plan.keys), key)
+    if found is None:
+        remember(pl.DataFrame([key], schema=dict.fromkeys(plan.keys, pl.String), orient="row"), plan, judge.engine, memo)
+        found = memo.lookup(list(plan.keys), key)
+    return {column: found[name] for name, column in _DECIDED.items()}
+
+
+def _ungoverned() -> dict[str, Any]:
+    return {PACK: None, VERSION: None, VERDICT: Verdict.NOT_GOVERNED.value, CLAUSES: [], MISSING: [], ERRORS: [],
+            CONFIDENCE: None, ZONES: [], VAGUE_ZONES: [], "__assumptions": []}
+
+
+def judge_use(judge: Judge, use: Use, version: str | None) -> Decision | EnduseError | None:
+    """The decision on one parsed ``use`` (its stated facts known to the judge's packs), its error, or ``None``
+    when the table path must judge it. ``version`` forces a version (id or date) in each candidate's pack."""
+    if use.within_km is not None or use.region is not None:
+        return None
+    suppliers = _candidates(judge, use)
+    if suppliers is None:
+        return None
+    where = _where(use)
+    if isinstance(where, EnduseError):
+        return where
+    base = {key: value for key, value in where.items() if key != "__locations"} | {"__weapon": use.weapon}
+    rows = []
+    for supplier in suppliers:
+        pack = judge.packs.for_supplier(supplier)
+        if pack is None:
+            rows.append(base | _ungoverned() | {SUPPLIER: supplier})
+            continue
+        situation = _situation(pack, use, where, resolve_version(pack, version))
+        decided = _decided(judge, pack, situation)
+        rows.append(base | situation | decided | {SUPPLIER: supplier, PACK: pack.name, VERSION: situation["__version"]})
+    failed = next((row for row in rows if row[ERRORS]), None)
+    if failed is not None:
+        from enduse.judge import cedar_error
+
+        return EvaluationError(cedar_error(", ".join(failed[ERRORS]), failed[VERSION], failed[PACK]))
+    if len(rows) == 1:
+        return judge._decision(rows[0])
+    return combined_decision([judge._decision(row) for row in rows], base | _combined(rows))
+
+
+def _combined(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The combined row of several candidates (``enduse.judge._combined`` for one use)."""
+    def union(column: str) -> list[str]:
+        return list(dict.fromkeys(value for row in rows for value in row[column]))
+
+    agree = len({row[VERDICT] for row in rows}) == 1
+    return {
+        VERDICT: rows[0][VERDICT] if agree else Verdict.INDETERMINATE.value,
+        MISSING: union(MISSING) if agree else ["supplier", *union(MISSING)],
+        ZONES: union(ZONES), VAGUE_ZONES: union(VAGUE_ZONES), CONFIDENCE: lowest(row[CONFIDENCE] for row in rows),
+        SUPPLIER: None, PACK: None, VERSION: None,
+    }
