@@ -16,7 +16,8 @@ from places import PLACES
 from enduse.packs.params import with_checked_params
 from enduse.audit import audit
 from enduse.errors import InputError
-from enduse.maps import animate, events_under, render_map, save_figure
+from enduse.maps import animate, events_under, render_coalition, render_map, save_figure
+from enduse.packs.registry import pack_set
 from enduse.report.charts import VERDICT_HEX
 from enduse.zone_shapes import to_metres
 
@@ -138,3 +139,38 @@ def test_animate_rejects_bad_targets_and_ranges(pack, tmp_path):
         animate(pack, BEFORE, AFTER, tmp_path / "frames.mp4")
     with pytest.raises(InputError, match="before"):
         animate(pack, AFTER, BEFORE, tmp_path / "frames.gif")
+
+
+def _words(figure) -> dict[str, str]:
+    return {t.get_gid(): t.get_text() for t in figure.texts if t.get_gid()}
+
+
+def test_coalition_panels_one_per_supplier_with_words_from_the_packs():
+    """Same extent for every panel; each says in words where its weapons could be used, and the words follow the
+    packs: the US panel changes with its version of 30 May 2024, Italy's never allows Russia."""
+    packs = pack_set(None)
+    before, after = (render_coalition(packs, dt.date(2024, 5, day)) for day in (29, 30))
+    suppliers = sorted(p.supplier for p in packs.packs)
+    assert [ax.get_title(loc="left").split(" · ")[0] for ax in after.axes] == suppliers
+    assert len({(ax.get_xlim(), ax.get_ylim()) for ax in after.axes}) == 1
+    words_before, words_after = _words(before), _words(after)
+    assert set(words_after) == {f"words-{s}" for s in suppliers}
+    assert "not inside Russia" in words_before["words-US"] and "near the border" in words_after["words-US"]
+    assert "not inside Russia" in words_after["words-IT"]
+
+
+def test_events_located_by_an_area_are_drawn_as_that_area(pack):
+    """A radius is a dashed circle around its dot; a region alone is its outline, with no dot anywhere."""
+    events = pl.DataFrame({
+        "id": ["disc", "region"], "lat": [50.6, None], "lon": [36.6, None], "within_km": [20.0, None],
+        "region": [None, "RU-KRS"], "verdict": ["ALLOWED", "INDETERMINATE"], "version": ["kharkiv", "kharkiv"],
+        "resolved_lat": [50.6, None], "resolved_lon": [36.6, None],
+    })
+    figure = render_map(pack, dt.date(2024, 6, 5), events)
+    ids = [p.get_gid() for p in figure.axes[0].patches if p.get_gid() and p.get_gid().startswith("area-")]
+    assert ids == ["area-disc-0", "area-region-1"]
+    dots = [c for c in figure.axes[0].collections if (c.get_gid() or "").startswith("events-")]
+    assert sum(len(c.get_offsets()) for c in dots) == 1  # the disc's centre only: a region gets no point
+    outline = next(p for p in figure.axes[0].patches if p.get_gid() == "area-region-1")
+    assert outline.get_linestyle() == "-" and not outline.get_fill()
+    assert "not shown" not in figure.texts[-1].get_text()  # every event is on the map

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import textwrap
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -34,10 +35,12 @@ from shapely.geometry.polygon import orient
 from enduse.decisions import Verdict
 from enduse.errors import InputError
 from enduse.files import write_atomic
+from enduse.geo.areas import area
 from enduse.geo.boundaries import border_line, countries, regions
 from enduse.geo.gazetteer import resolve_place
 from enduse.geo.locate import border_stretch
 from enduse.packs.model import Pack, Version
+from enduse.packs.registry import PackSet
 from enduse.zone_shapes import ZoneShape, to_degrees, to_metres, zone_shapes
 from enduse.zones import Band
 
@@ -275,6 +278,54 @@ def _draw_events(ax: Axes, points: tuple[np.ndarray, np.ndarray, np.ndarray], fr
     return handles, int(len(x) - shown.sum())
 
 
+@dataclass(frozen=True)
+class _Area:
+    """Where an event located by an area may have been, as the judge saw it, and its verdict."""
+
+    shape: BaseGeometry
+    verdict: str
+    region_only: bool  # no point: the event is nowhere else on the map
+
+
+def _event_areas(events: pl.DataFrame) -> list[_Area]:
+    """The area of every event located by one: the disc of its ``within_km`` around its point, or the outline of
+    its ``region`` stated alone — the same geometry the judge used (``enduse.geo.areas.area``)."""
+    verdict = _result(events, "verdict")
+    if verdict is None or not ({"within_km", "region"} & set(events.columns)):
+        return []
+    lat, lon = _coordinate(events, "resolved_lat", "lat"), _coordinate(events, "resolved_lon", "lon")
+    nan = np.full(len(lat), np.nan)
+    within = events["within_km"].cast(pl.Float64, strict=False).fill_null(np.nan).to_numpy() if "within_km" in events.columns else nan
+    region = events["region"].cast(pl.String).to_list() if "region" in events.columns else [None] * len(lat)
+    verdicts = events[verdict].cast(pl.String).to_list()
+    point = np.isfinite(lat) & np.isfinite(lon)
+    found = []
+    for i in np.flatnonzero(np.isfinite(within) & point | ~point & np.array([r is not None for r in region], dtype=bool)):
+        try:
+            shape = area(None, None, region=region[i]) if not point[i] else area(float(lat[i]), float(lon[i]), float(within[i]))
+        except InputError:
+            continue  # not a usable location (the audit would have rejected the row): not drawn
+        found.append(_Area(shape, verdicts[i], not point[i]))
+    return found
+
+
+def _draw_areas(ax: Axes, areas: list[_Area], frame: _Frame, gid: str) -> int:
+    """Outlines of the events' areas in their verdict's colour: dashed circles for radii, solid outlines for
+    regions. Returns how many region-only events were drawn (they have no dot)."""
+    from enduse.report.charts import VERDICT_HEX
+
+    regions_drawn = 0
+    for index, event in enumerate(areas):
+        path = _path(frame.project(event.shape, frame.width_m / 3000))
+        if path is None:
+            continue
+        _add(ax, path, f"{gid}area-{'region' if event.region_only else 'disc'}-{index}", fill=False,
+             edgecolor=VERDICT_HEX.get(event.verdict, "#333333"), linewidth=1.4 if event.region_only else 1.0,
+             linestyle="-" if event.region_only else "--", zorder=7)
+        regions_drawn += event.region_only
+    return regions_drawn
+
+
 def _scale_bar(ax: Axes, frame: _Frame) -> None:
     minx, miny = frame.bounds[:2]
     length = max(step for step in (25, 50, 100, 200, 250, 500, 1000) if step <= frame.width_m / 5000)
@@ -395,9 +446,63 @@ def render_map(pack: Pack, day: dt.date, events: pl.DataFrame | None = None) -> 
     if points is not None:
         event_handles, unplaced = _draw_events(main, points, overview, "")
         _draw_events(zoom, points, close_up, "closeup-")
+        areas = _event_areas(events)
+        unplaced -= _draw_areas(main, areas, overview, "")
+        _draw_areas(zoom, areas, close_up, "closeup-")
     _titles(figure, pack, day, version)
     _legends(figure, MAP_TOP - tall - 0.01, zone_handles, event_handles)
     figure.text(0.015, 0.015, _caption(pack, shapes, version, unplaced), fontsize=8, va="bottom", color="#333333")
+    return figure
+
+
+#: Panels per row of a coalition map.
+PANEL_COLUMNS = 4
+
+
+def render_coalition(packs: PackSet, day: dt.date, events: pl.DataFrame | None = None) -> Figure:
+    """Small multiples: one panel per supplier with a pack, on the same extent, with the zones of its version in
+    force on ``day``, the events its pack judged under that version, and a legend saying in words where its weapons
+    could be used that day — from its version's level (``enduse.chronology``) and zones, never typed by hand.
+
+    ``figure.axes`` holds one map per pack, in supplier order; each axes' title starts with the supplier code.
+    """
+    from enduse.chronology import LEVEL_WORDS, levels_on
+    from enduse.report.charts import LEVEL_HEX
+
+    chosen = sorted(packs.packs, key=lambda p: p.supplier)
+    levels = levels_on(packs, day)
+    frame = _Frame.around(shapely.box(*EXTENT))
+    rows = -(-len(chosen) // PANEL_COLUMNS)
+    panel_w, panel_h = 0.96 / PANEL_COLUMNS, 0.86 / rows
+    figure = Figure(figsize=(4.2 * PANEL_COLUMNS, 3.9 * rows + 1.0), dpi=100)
+    figure.text(0.015, 0.99, f"Where each supplier's weapons could be used on {day:%d %B %Y}", fontsize=15,
+                fontweight="bold", va="top")
+    figure.text(0.015, 0.965, "One panel per supplier's policy pack, the same map for all: its zones in force (filled: "
+                "its clauses apply; hatched: vague) and the events its pack judged that day.", fontsize=10, va="top")
+    for index, pack in enumerate(chosen):
+        row, column = divmod(index, PANEL_COLUMNS)
+        left, bottom = 0.015 + column * panel_w, 0.94 - (row + 1) * panel_h
+        ax = _map(figure, (left, bottom + 0.055 * panel_h * rows / 4, panel_w - 0.01, panel_h * 0.72), frame)
+        version = pack.version_on(day)
+        shapes = zone_shapes(pack, version) if version else []
+        _draw_zones(ax, pack, shapes, frame, f"{pack.supplier}-")
+        if events is not None and version is not None:
+            judged = events_under(events, pack, version)
+            _draw_events(ax, _event_points(judged), frame, f"{pack.supplier}-")
+            _draw_areas(ax, _event_areas(judged), frame, f"{pack.supplier}-")
+        level = levels.get(pack.name)
+        ax.set_title(f"{pack.supplier} · {version.id if version else 'no version in force'}", loc="left", fontsize=10,
+                     fontweight="bold", color="#222222")
+        if level is not None:
+            ax.add_patch(Rectangle((0, 0.96), 0.04, 0.04, transform=ax.transAxes, facecolor=LEVEL_HEX[level],
+                                   edgecolor="#333333", linewidth=0.5, zorder=10))
+        zones = ", ".join(sorted({s.zone for s in shapes}))
+        words = f"Usable {LEVEL_WORDS[level]}" if level else "No version of its policy in force"
+        figure.text(left, bottom + 0.02 * panel_h, textwrap.fill(words + (f" (zones: {zones})" if zones else "") + ".", 62),
+                    fontsize=7.5, va="bottom", color="#222222", gid=f"words-{pack.supplier}")
+    figure.text(0.015, 0.005, "Levels are read from each pack under its default assumptions (enduse.chronology): the "
+                "supplier's weapons judged against military targets near the border, ~90 km in and deep inside Russia. "
+                "Boundaries © OpenStreetMap contributors (ODbL), Natural Earth.", fontsize=7.5, va="bottom", color="#333333")
     return figure
 
 
@@ -437,14 +542,24 @@ def save_figure(figure: Figure, path: str | Path) -> Path:
     return target
 
 
+def _frame(subject: Pack | PackSet, day: dt.date, events: pl.DataFrame | None) -> tuple[str, Figure]:
+    """The name and map of one frame: one pack's map, or every supplier's panels."""
+    if isinstance(subject, PackSet):
+        return str(day), render_coalition(subject, day, events)
+    version = subject.version_on(day)
+    judged = events_under(events, subject, version) if events is not None else None
+    return version.id if version else "none", render_map(subject, day, judged)
+
+
 def animate(
-    pack: Pack, start: dt.date, end: dt.date, path: str | Path, events: pl.DataFrame | None = None
+    subject: Pack | PackSet, start: dt.date, end: dt.date, path: str | Path, events: pl.DataFrame | None = None
 ) -> list[Path]:
-    """One map per version in force between ``start`` and ``end`` (inclusive), each on the later of ``start`` and
-    its first day, with the events judged under it (``events_under``).
+    """One map per change of policy between ``start`` and ``end`` (inclusive): of one pack (each version in force,
+    on the later of ``start`` and its first day, with the events judged under it), or of every supplier of a pack
+    set (small multiples, a frame on each day any supplier's version changes).
 
     A path ending in ``.gif`` gets an animated GIF (2.5 s a frame, looping); a path without extension is a folder
-    (created if needed) of ``NN-<version>.png`` frames. Returns the files written. ``InputError`` for another
+    (created if needed) of ``NN-<version or day>.png`` frames. Returns the files written. ``InputError`` for another
     extension or ``end`` before ``start``.
     """
     from PIL import Image
@@ -454,12 +569,12 @@ def animate(
         map_format(target, (".gif",))
     if end < start:
         raise InputError(f"the end {end} is before the start {start}")
-    days = [start] + [v.effective_from for v in pack.versions if start < v.effective_from <= end]
+    packs = subject.packs if isinstance(subject, PackSet) else (subject,)
+    days = [start] + sorted({v.effective_from for p in packs for v in p.versions if start < v.effective_from <= end})
     frames = []
     for day in days:
-        version = pack.version_on(day)
-        figure = render_map(pack, day, events_under(events, pack, version) if events is not None else None)
-        frames.append((f"{len(frames) + 1:02d}-{version.id if version else 'none'}", _encode(figure, "png")))
+        name, figure = _frame(subject, day, events)
+        frames.append((f"{len(frames) + 1:02d}-{name}", _encode(figure, "png")))
     if target.suffix:
         images = [Image.open(io.BytesIO(png)).convert("RGB") for _, png in frames]
         buffer = io.BytesIO()

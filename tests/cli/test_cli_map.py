@@ -73,3 +73,39 @@ def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
     assert message in " ".join(result.stderr.split()) and result.stderr.startswith("error: ")
     assert result.stderr.count("error:") == 1 and "Traceback" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.parquet"]
+
+
+def test_map_of_one_supplier_and_of_all_as_geojson(tmp_path):
+    gb = tmp_path / "gb.png"
+    result = run("map", "--date", "2024-08-20", "--supplier", "GB", "-o", str(gb))
+    assert result.returncode == 0, result.stderr
+    assert gb.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    zones = tmp_path / "zones.geojson"
+    assert run("map", "--date", "2024-08-20", "--supplier", "all", "-o", str(zones)).returncode == 0
+    collection = json.loads(zones.read_text())
+    assert collection["type"] == "FeatureCollection" and collection["features"]
+    import shapely.geometry
+
+    for feature in collection["features"]:
+        assert {"supplier", "pack", "version", "zone", "band"} <= set(feature["properties"])
+        assert shapely.geometry.shape(feature["geometry"]).is_valid
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--supplier", "ZZ"], "no bundled pack governs"),
+    (["--supplier", "Narnia"], "unknown supplier"),
+    (["--supplier", "GB", "--pack", "de-ukraine"], "not both"),
+    (["--supplier", "all", "-o", "x.txt"], "unknown map format"),
+])
+def test_map_supplier_errors_are_one_line(tmp_path, args, message):
+    output = [] if "-o" in args else ["-o", str(tmp_path / "x.png")]
+    result = run("map", "--date", "2024-08-20", *args, *output)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_animate_every_supplier(tmp_path):
+    gif = tmp_path / "all.gif"
+    result = run("map", "--animate", "--start", "2024-05-29", "--end", "2024-05-30", "--supplier", "all", "-o", str(gif))
+    assert result.returncode == 0, result.stderr
+    with Image.open(gif) as image:
+        assert image.n_frames == 2

@@ -23,7 +23,7 @@ from matplotlib.ticker import MaxNLocator
 
 from enduse.decisions import Verdict
 from enduse.render import COLOURS
-from enduse.report.chronology import Lane
+from enduse.chronology import Lane
 from enduse.report.summary import VERDICTS, counts
 from enduse.vocab import UNKNOWN
 
@@ -116,7 +116,7 @@ def category_chart(frame: pl.DataFrame, column: str, what: str) -> Markup:
                f"{title}: horizontal stacked bars, one per {what}, coloured by verdict", column)
 
 
-#: Colours of the chronology's levels (``enduse.report.chronology.LEVELS``), light to dark as more is allowed.
+#: Colours of the chronology's levels (``enduse.chronology.LEVELS``), light to dark as more is allowed.
 LEVEL_HEX = {"none": "#e0e0e0", "vague": "#f6d08a", "border area": "#9ecae1", "~90 km in": "#4292c6",
              "deep inside": "#08306b"}
 

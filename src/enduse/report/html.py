@@ -21,7 +21,8 @@ from enduse.maps import events_under, render_map
 from enduse.packs.model import Pack, Source
 from enduse.render import location_text
 from enduse.packs.registry import PackSet, pack_set
-from enduse.report import charts, chronology
+from enduse import chronology
+from enduse.report import charts
 from enduse.report.data import prepare, read_audit
 from enduse.report.summary import MEANINGS, SEVERAL, VERDICTS, by_verdict, count_tables, span
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from enduse.decisions import Verdict
 from enduse.packs.registry import pack_set
-from enduse.report.chronology import LEVELS, PROBES, coalition_lanes, level_of
+from enduse.chronology import LEVELS, PROBES, coalition_lanes, level_of
 
 verdicts = st.lists(st.sampled_from(list(Verdict)), min_size=len(PROBES), max_size=len(PROBES) * 6).filter(
     lambda v: len(v) % len(PROBES) == 0)

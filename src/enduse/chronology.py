@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enduse.catalog import load_catalog
 from enduse.decisions import Decision, Verdict
 from enduse.judge import Judge
+from enduse.packs.model import Pack, Version
 from enduse.packs.registry import PackSet
 
 #: Levels from least to most allowed inside Russia.
@@ -56,33 +57,52 @@ def level_of(decisions: list[Decision]) -> str:
     return "vague" if any(d.verdict is Verdict.INDETERMINATE for d in decisions) else "none"
 
 
-def coalition_lanes(packs: PackSet, until: dt.date | None = None) -> list[Lane]:
-    """One lane per pack of ``packs`` (by supplier), one span per version, each with its level."""
+#: What each level means, in words, for legends.
+LEVEL_WORDS = {
+    "none": "in Ukraine only (Crimea and the occupied areas included); not inside Russia",
+    "vague": "in Ukraine; inside Russia the sources leave it open",
+    "border area": "in Ukraine, and inside Russia near the border",
+    "~90 km in": "in Ukraine, and inside Russia up to ~90 km from the border",
+    "deep inside": "in Ukraine, and deep inside Russia",
+}
+
+
+def _levels(packs: PackSet, asked: list[tuple[Pack, Version, dt.date]]) -> list[str]:
+    """The level of each (pack, version, day): the probes judged on that day, one judge call for all."""
     judge = Judge(packs, engine="columnar")
     catalog = list(load_catalog())
-    asked = []
-    for pack in packs.packs:
-        weapons = [w.name for w in catalog if pack.supplier in w.suppliers] or ["unknown"]
-        for version in pack.versions:
-            for weapon in weapons:
-                asked += [(pack.name, version.id, {"date": version.effective_from.isoformat(), "place": place,
-                                                   "weapon": weapon, "supplier": pack.supplier, "target": target,
-                                                   "purpose": purpose})
-                          for _level, place, target, purpose in PROBES]
-    results = judge.uses([use for *_key, use in asked])
-    by_version: dict[tuple[str, str], list[Decision]] = {}
-    for (pack_name, version_id, _use), result in zip(asked, results, strict=True):
+    uses, owners = [], []
+    for index, (pack, _version, day) in enumerate(asked):
+        for weapon in [w.name for w in catalog if pack.supplier in w.suppliers] or ["unknown"]:
+            for _level, place, target, purpose in PROBES:
+                uses.append({"date": day.isoformat(), "place": place, "weapon": weapon, "supplier": pack.supplier,
+                             "target": target, "purpose": purpose})
+                owners.append(index)
+    decided: list[list[Decision]] = [[] for _ in asked]
+    for owner, result in zip(owners, judge.uses(uses, version=None), strict=True):
         if isinstance(result, Exception):
             raise result
-        by_version.setdefault((pack_name, version_id), []).append(result)
+        decided[owner].append(result)
+    return [level_of(d) for d in decided]
+
+
+def levels_on(packs: PackSet, day: dt.date) -> dict[str, str]:
+    """Pack name -> level of its version in force on ``day`` (packs with none in force are left out)."""
+    asked = [(p, v, day) for p in packs.packs if (v := p.version_on(day)) is not None]
+    return {pack.name: level for (pack, _v, _d), level in zip(asked, _levels(packs, asked), strict=True)}
+
+
+def coalition_lanes(packs: PackSet, until: dt.date | None = None) -> list[Lane]:
+    """One lane per pack of ``packs`` (by supplier), one span per version, each with its level."""
+    asked = [(p, v, v.effective_from) for p in packs.packs for v in p.versions]
+    level = {(p.name, v.id): lv for (p, v, _d), lv in zip(asked, _levels(packs, asked), strict=True)}
     last = max(v.effective_from for p in packs.packs for v in p.versions) + OPEN_END
     end = max(until, last) if until else last
     lanes = []
     for pack in sorted(packs.packs, key=lambda p: p.supplier):
         starts = [v.effective_from for v in pack.versions]
         spans = tuple(
-            Span(v.id, v.title, v.effective_from, (starts[i + 1] if i + 1 < len(starts) else end),
-                 level_of(by_version[(pack.name, v.id)]))
+            Span(v.id, v.title, v.effective_from, (starts[i + 1] if i + 1 < len(starts) else end), level[(pack.name, v.id)])
             for i, v in enumerate(pack.versions)
         )
         lanes.append(Lane(pack.supplier, pack.name, spans))
