@@ -9,6 +9,7 @@ unknown and uncatalogued weapons, several candidate suppliers, stated facts (kno
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import random
 from typing import Any
@@ -58,7 +59,7 @@ def _use(rng: random.Random) -> dict[str, Any]:
 
 def _answer(result: Decision | EnduseError) -> tuple[str, Any]:
     if isinstance(result, Decision):
-        return "decision", result.to_json()
+        return "decision", json.dumps(result.to_json())
     return type(result).__name__, str(result)
 
 
