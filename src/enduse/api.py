@@ -7,6 +7,7 @@ Data flow: raw input → ``parse_uses`` → the pack of the weapon's supplier �
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,19 @@ from enduse.uses import Use
 __all__ = ["check", "check_many", "load_pack", "load_pack_dir"]
 
 PackChoice = str | Path | Pack | PackSet | None
+
+
+@lru_cache(maxsize=16)
+def _kept(pack: str | Path | None, params: tuple[tuple[str, str], ...]) -> Judge:
+    return Judge.create(pack, dict(params), engine="cedar")
+
+
+def _judge(pack: PackChoice, params: Mapping[str, str] | None) -> Judge:
+    """The judge of a call: one per pack name or directory and assumptions, kept across calls so that a
+    situation decided once (its decision memo) is never decided again; a ``Pack`` or ``PackSet`` object gets its own."""
+    if pack is None or isinstance(pack, str | Path):
+        return _kept(pack, tuple(sorted((params or {}).items())))
+    return Judge.create(pack, params, engine="cedar")
 
 
 def check_many(
@@ -36,7 +50,7 @@ def check_many(
     invalid or unresolvable use, a Cedar error); errors of the call itself (a bad pack, version or
     assumption) are raised.
     """
-    return Judge.create(pack, params, engine="cedar").uses(uses, version=version)
+    return _judge(pack, params).uses(uses, version=version)
 
 
 def check(
