@@ -165,8 +165,10 @@ def test_demo_audits_the_bundled_incidents_and_sample(tmp_path):
     assert (tmp_path / "incidents.audit.csv").is_file() and (tmp_path / "synthetic.audit.parquet").is_file()
     latest = max(line.split(",")[1] for line in (tmp_path / "incidents.audit.csv").read_text().splitlines()[1:])
     assert (tmp_path / f"map-{latest}.png").read_bytes().startswith(b"\x89PNG") and f"map-{latest}.png" in text
+    assert (tmp_path / f"coalition-{latest}.png").read_bytes().startswith(b"\x89PNG")
     report = (tmp_path / "report.html").read_text()
     assert "report.html" in text and "FORBIDDEN" in report and "<script src=" not in report
+    assert "red lines over time" in report and "region only" in report  # the coalition, honest locations
 
 
 def test_audit_of_an_acled_export(tmp_path):

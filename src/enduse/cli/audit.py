@@ -77,10 +77,12 @@ def demo(
     pack: OnePackOption = FOUNDING_PACK,
 ) -> None:
     """The main job on bundled data: audit the reported incidents and a synthetic sample, each row under its
-    supplier's pack; write the report of the incidents and a map of the latest incident's day (of --pack)."""
+    supplier's pack; write the report of the incidents, a map of the latest incident's day (of --pack) and one of
+    every supplier's zones and incidents that day."""
     from enduse.audit import run_audit
     from enduse.examples import sample_path
-    from enduse.maps import events_under, render_map, save_figure
+    from enduse.maps import events_under, render_coalition, render_map, save_figure
+    from enduse.packs.registry import pack_set
     from enduse.report import write_report
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -93,6 +95,9 @@ def demo(
     _print_summary(run_audit(sample_path("synthetic.parquet"), out_dir / "synthetic.audit.parquet"))
     report = write_report(incidents.output, out_dir / "report.html", the_pack)
     latest = max(dt.date.fromisoformat(d) for d in audited["date"])
-    events = events_under(pl.read_csv(incidents.output), the_pack, the_pack.version_on(latest))
+    judged = pl.read_csv(incidents.output)
+    events = events_under(judged, the_pack, the_pack.version_on(latest))
     figure = save_figure(render_map(the_pack, latest, events), out_dir / f"map-{latest}.png")
-    out.print(f"\nreport of the reported incidents: {report}\nmap of {latest}: {figure}")
+    coalition = save_figure(render_coalition(pack_set(None), latest, judged), out_dir / f"coalition-{latest}.png")
+    out.print(f"\nreport of the reported incidents: {report}\nmap of {latest}: {figure}\n"
+              f"every supplier's zones and incidents on {latest}: {coalition}")
