@@ -54,7 +54,29 @@ def _use(rng: random.Random) -> dict[str, Any]:
     if rng.random() < 0.4:
         names = [*FACTS, "colour"] if rng.random() < 0.05 else FACTS
         use["facts"] = {name: rng.choice(["yes", "no", "unknown"]) for name in rng.sample(names, rng.randint(1, len(names)))}
+    if rng.random() < 0.15:
+        use = _restyled(rng, use)
     return {key: value for key, value in use.items() if value is not None}
+
+
+def _restyled(rng: random.Random, use: dict[str, Any]) -> dict[str, Any]:
+    """The same use written as people write it: other cases, spaces, booleans, whole numbers, ids, blanks."""
+    styles = {
+        "weapon": lambda v: rng.choice([v.lower(), f" {v}", v.upper().replace("-", " "), ""]),
+        "target": lambda v: rng.choice([v.replace("_", " ").title(), v.replace("_", "-"), f"{v} ", ""]),
+        "purpose": lambda v: v.upper(),
+        "supplier": lambda v: rng.choice([v.lower(), "unknown", " us", "united kingdom"]),
+        "lat": lambda v: round(v),
+        "date": lambda v: rng.choice([v + "T00:00", dt.date.fromisoformat(v) if v[5:7] != "13" else v, v.replace("-", "/")]),
+        "place": lambda v: rng.choice([v.lower(), f"{v} ", ""]),
+    }
+    out = {key: styles[key](value) if key in styles and isinstance(value, str | int | float) and rng.random() < 0.5 else value
+           for key, value in use.items()}
+    if "facts" in out:
+        out["facts"] = {name: rng.choice([True, False, value, value.upper(), None, ""]) for name, value in out["facts"].items()}
+    if rng.random() < 0.3:
+        out["id"] = rng.choice(["a-1", 7, " x "])
+    return out
 
 
 def _answer(result: Decision | EnduseError) -> tuple[str, Any]:

@@ -53,7 +53,7 @@ from enduse.evaluate import Memo, decide_frame, resolve_version
 from enduse.packs.model import Pack
 from enduse.packs.registry import PackRef, PackSet, from_refs, pack_set
 from enduse.plan import compile_plan
-from enduse.scalar import judge_use
+from enduse.scalar import judge_use, quick_use
 from enduse.uses import REASON, Use, parse_uses, uses_frame, validate_uses
 from enduse.vocab import UNKNOWN
 
@@ -204,8 +204,10 @@ class Judge:
         scalar path (``enduse.scalar``) unless ``scalar`` is false; the others (areas) are judged as one table; both
         give the same answers.
         """
-        raws = [(i, use) for i, use in enumerate(uses) if not isinstance(use, Use)]
+        quick = {i: q for i, use in enumerate(uses) if scalar and not isinstance(use, Use) and (q := quick_use(use)) is not None}
+        raws = [(i, use) for i, use in enumerate(uses) if not isinstance(use, Use) and i not in quick]
         parsed = dict(zip([i for i, _ in raws], parse_uses([use for _, use in raws]), strict=True)) if raws else {}
+        parsed |= quick
         results: list[Decision | EnduseError | None] = [None] * len(uses)
         valid: list[tuple[int, Use]] = []
         for index, use in enumerate(uses):

@@ -14,6 +14,11 @@ checks that both paths agree on random uses of every pack and version.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,8 +32,8 @@ from enduse.evaluate import remember, resolve_version
 from enduse.geo.gazetteer import PlaceError, resolve_place
 from enduse.geo.locate import locate_many, places
 from enduse.packs.model import Pack
-from enduse.uses import Use
-from enduse.vocab import UNKNOWN
+from enduse.uses import DATE_RANGE, FIELDS, USE_COLUMNS, Use
+from enduse.vocab import FACT_VALUES, PURPOSES, TARGETS, UNKNOWN, supplier_keys
 from enduse.zones import BANDS, zone_bands
 
 if TYPE_CHECKING:
@@ -37,6 +42,73 @@ if TYPE_CHECKING:
 
 _DECIDED = {"verdict": VERDICT, "clauses": CLAUSES, "missing": MISSING, "errors": ERRORS, "confidence": CONFIDENCE,
             "zones": ZONES, "vague_zones": VAGUE_ZONES}
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_FACT_WORDS = {**{v: v for v in FACT_VALUES}, "true": "yes", "false": "no"}
+_WORDS = {"target": set(TARGETS), "purpose": set(PURPOSES)}
+
+
+@cache
+def _suppliers() -> dict[str, str | None]:
+    return {UNKNOWN: None, **supplier_keys()}
+
+
+def _word(raw: Mapping[str, Any], name: str, known: Mapping[str, Any] | set[str]) -> tuple[bool, Any]:
+    """(recognised, value) of an optional vocabulary field: absent is ``unknown``'s value, a plain text its entry."""
+    value = raw.get(name)
+    if value is None:
+        return True, None
+    if not isinstance(value, str):
+        return False, None
+    key = value.lower().replace("-", "_").replace(" ", "_") if name in _WORDS else value.lower()
+    if value != value.strip() or key not in known:
+        return False, None
+    return True, key if isinstance(known, set) else known[key]
+
+
+def quick_use(raw: Mapping[str, Any]) -> Use | None:
+    """The ``Use`` that ``parse_uses`` makes of ``raw`` when it has the plain shape of most calls (a date text, numbers
+    for lat and lon or a place name, known words); ``None`` for anything else, which ``parse_uses`` then judges with its
+    exact messages. Never accepts what ``parse_uses`` would reject."""
+    if not set(raw) <= set(FIELDS) or any(raw.get(c) is not None for c in ("within_km", "region")):
+        return None
+    date, weapon, facts = raw.get("date"), raw.get("weapon"), raw.get("facts") or {}
+    if not (isinstance(date, str) and _DAY.fullmatch(date) and isinstance(weapon, str) and weapon.isascii()
+            and isinstance(facts, Mapping)):
+        return None
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        return None
+    weapon = load_catalog().keys.get(re.sub(r"[^0-9a-z]", "", weapon.lower()))
+    lat, lon, place = raw.get("lat"), raw.get("lon"), raw.get("place")
+    numbers = all(type(v) in (int, float) and math.isfinite(v) for v in (lat, lon))
+    if place is None:
+        located = numbers and abs(lat) <= 90 and abs(lon) <= 180
+    else:
+        located = lat is None and lon is None and isinstance(place, str) and place == place.strip() != ""
+    if weapon is None or not located or not DATE_RANGE[0] <= day <= DATE_RANGE[1]:
+        return None
+    words = {name: _word(raw, name, known) for name, known in (("supplier", _suppliers()), *_WORDS.items())}
+    stated = {}
+    for name, value in facts.items():
+        text = "yes" if value is True else "no" if value is False else value
+        if not (isinstance(name, str) and name == name.strip() and not name.startswith("_") and name not in {*USE_COLUMNS, "row", "reason"}
+                and (text is None or isinstance(text, str) and text.strip().lower() in _FACT_WORDS)):
+            return None
+        if text is not None:
+            stated[name] = _FACT_WORDS[text.strip().lower()]
+    if not all(ok for ok, _ in words.values()):
+        return None
+    ident = raw.get("id")
+    if not isinstance(ident, str | None):
+        return None
+    return Use(
+        date=day, weapon=weapon, target=words["target"][1] or UNKNOWN, purpose=words["purpose"][1] or UNKNOWN,
+        lat=None if place is not None else float(lat), lon=None if place is not None else float(lon), place=place,
+        facts=stated, id=ident, supplier=words["supplier"][1],
+    )
 
 
 def _where(use: Use) -> dict[str, Any] | EnduseError:
