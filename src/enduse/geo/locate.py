@@ -50,6 +50,8 @@ _AUTHALIC_RADIUS_M = 6_371_007.0
 #: Inputs whose first points repeat this often (distinct / points) are located once per distinct point.
 DEDUP_BELOW = 0.9
 DEDUP_SAMPLE = 20_000
+#: Fewer points than this are located as they come: checking for repeats would cost more than it saves.
+DEDUP_MIN_POINTS = 64
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -295,7 +297,6 @@ class _CountryIndex:
     geometry: BaseGeometry  # prepared
     first_place: int  # row of the country's first region in places()
     region_geometries: np.ndarray  # prepared
-    region_bounds: np.ndarray  # (n, 4) minx, miny, maxx, maxy
     region_tree: shapely.STRtree
 
 
@@ -316,7 +317,6 @@ def _build_index() -> tuple[_CountryIndex, ...]:
                 geometry=_private_copies([polygons[code]])[0],
                 first_place=first_place,
                 region_geometries=geometries,
-                region_bounds=shapely.bounds(geometries),
                 region_tree=shapely.STRtree(geometries),
             )
         )
@@ -345,14 +345,15 @@ def _within_bounds(bounds: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.n
 
 
 def _regions_of(country: _CountryIndex, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Region index for points known to lie in the country: the containing region, else the nearest one."""
-    found = np.full(len(lat), -1)
-    for i, geometry in enumerate(country.region_geometries):
-        candidates = np.flatnonzero((found < 0) & _within_bounds(country.region_bounds[i], lon, lat))
-        if len(candidates):
-            inside = shapely.contains_xy(geometry, lon[candidates], lat[candidates])
-            found[candidates[inside]] = i
-    missing = np.flatnonzero(found < 0)
+    """Region index for points known to lie in the country: the first region containing it, else the nearest one.
+
+    Candidates come from the regions' tree (bounding boxes), so one point costs a few tests, not one per region.
+    """
+    found = np.full(len(lat), len(country.region_geometries))
+    points, regions_hit = country.region_tree.query(shapely.points(lon, lat))
+    inside = shapely.contains_xy(country.region_geometries[regions_hit], lon[points], lat[points])
+    np.minimum.at(found, points[inside], regions_hit[inside])
+    missing = np.flatnonzero(found == len(country.region_geometries))
     if len(missing):
         points = shapely.points(lon[missing], lat[missing])
         found_in, nearest = country.region_tree.query_nearest(points, all_matches=False)
@@ -378,6 +379,8 @@ def _distinct(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     Points are compared bit for bit, so a point gets exactly the answer it would get on its own. The check on a
     sample keeps the cost for inputs of unique points to a few milliseconds.
     """
+    if len(lat) < DEDUP_MIN_POINTS:
+        return None
     step = max(1, len(lat) // DEDUP_SAMPLE)
     sample = pl.DataFrame({"lat": lat[::step].view(np.int64), "lon": lon[::step].view(np.int64)})
     if sample.n_unique() >= DEDUP_BELOW * sample.height:
