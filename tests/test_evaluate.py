@@ -191,3 +191,33 @@ def test_situations_merged_on_what_their_version_reads_decide_as_before(pack, mo
     monkeypatch.setattr(evaluate, "_classes", lambda pack: {})  # unknowns explored over every value too
     one_by_one = evaluate.decide_frame(situations, pack, ENGINES["columnar"]).select(columns)
     assert merged.equals(one_by_one) and merged["__version"].n_unique() == len(pack.versions)
+
+
+def test_a_shared_memo_keeps_each_situation_once_and_judges_alike_from_threads():
+    """Checks in several threads share a judge's memo (the server): a situation decided by two threads at once is
+    kept once, so no later table join duplicates a row, and every thread gets the single-threaded decisions."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import polars as pl
+
+    from enduse.evaluate import Memo
+    from enduse.judge import Judge
+
+    memo = Memo()
+    first = pl.DataFrame({"k": ["a", "b"], "verdict": ["ALLOWED", "FORBIDDEN"]})
+    assert memo.keep(first, ["k"]).height == 2
+    again = pl.DataFrame({"k": ["b", "c"], "verdict": ["FORBIDDEN", "ALLOWED"]})  # "b" decided meanwhile elsewhere
+    assert sorted(memo.keep(again, ["k"])["k"]) == ["a", "b", "c"]
+
+    uses = [{"date": f"2024-06-{day:02d}", "place": place, "weapon": "HIMARS", "target": "artillery",
+             "purpose": "counter_fire"} for day in range(1, 29) for place in ("Shebekino", "Belgorod", "Kursk")]
+    expected = [d.to_json() for d in Judge.create().uses(uses)]
+    shared = Judge.create()
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda use: shared.uses([use])[0].to_json(), uses))
+    assert answers == expected
+    for memo in shared.memos.values():
+        if memo.table is not None:
+            keys = [c for c in memo.table.columns if c not in
+                    {"verdict", "clauses", "missing", "errors", "confidence", "zones", "vague_zones"}]
+            assert memo.table.select(keys).is_duplicated().sum() == 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -329,22 +330,36 @@ class Memo:
     """Decisions of distinct situations, kept across the batches of one audit (one pack, one engine).
 
     Batches of the same table share most of their situations; each is decided once per run. ``lookup`` finds
-    one situation's decision without a frame (the scalar path of ``enduse.scalar``).
+    one situation's decision without a frame (the scalar path of ``enduse.scalar``). Threads may share a memo (the
+    server's checks): each situation is kept once, whoever decides it first.
     """
 
     table: pl.DataFrame | None = None
     _index: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
     _indexed: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def lookup(self, keys: list[str], key: tuple) -> dict[str, Any] | None:
         """The decision (verdict, clauses, missing, errors, confidence, zones, vague_zones) of the situation
         whose normalised key columns ``keys`` hold ``key``; ``None`` when it was never decided."""
-        if self.table is not None and self.table.height > self._indexed:
-            fresh = self.table.slice(self._indexed)
-            for row in fresh.iter_rows(named=True):
-                self._index[tuple(row[k] for k in keys)] = row
-            self._indexed = self.table.height
-        return self._index.get(key)
+        with self._lock:
+            if self.table is not None and self.table.height > self._indexed:
+                fresh = self.table.slice(self._indexed)
+                for row in fresh.iter_rows(named=True):
+                    self._index[tuple(row[k] for k in keys)] = row
+                self._indexed = self.table.height
+            return self._index.get(key)
+
+    def keep(self, table: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+        """Add the decisions of ``table`` that the memo still lacks (another thread may have kept some meanwhile);
+        returns every decision kept."""
+        with self._lock:
+            if self.table is None:
+                self.table = table
+            else:
+                new = table.join(self.table.select(keys), on=keys, how="anti", nulls_equal=True)
+                self.table = pl.concat([self.table, new])
+            return self.table
 
 
 def remember(distinct: pl.DataFrame, plan: Plan, engine: Engine, memo: Memo | None) -> pl.DataFrame:
@@ -354,9 +369,7 @@ def remember(distinct: pl.DataFrame, plan: Plan, engine: Engine, memo: Memo | No
     if memo is not None and memo.table is not None:
         distinct = distinct.join(memo.table.select(keys), on=keys, how="anti", nulls_equal=True)
     table = _described(_decide_distinct(distinct, plan.pack, engine, plan.dimensions), plan.pack)
-    if memo is not None:
-        memo.table = table = table if memo.table is None else pl.concat([memo.table, table])
-    return table
+    return table if memo is None else memo.keep(table, keys)
 
 
 def _decide_distinct(distinct: pl.DataFrame, pack: Pack, engine: Engine, dims: dict[str, pl.Expr]) -> pl.DataFrame:
