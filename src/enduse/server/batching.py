@@ -1,10 +1,10 @@
-"""Concurrent checks judged together.
+"""Concurrent checks that the table path judges, judged together.
 
-One table through enduse's pipeline costs about what one use costs (the fixed
-cost of a pass dominates), so checks that arrive together, for the same pack,
-version and assumptions, are judged in one pass: a check waits at most
-``max_wait`` seconds for company, and a batch never exceeds ``max_size`` uses.
-Each caller gets exactly its own use's decision or error.
+A plain use (a point or a named place) takes the scalar path, about a millisecond, and the server judges it at once
+without this module. The rest (a use located by an area, or an unusual input) goes through the table pipeline, where
+one table costs about what one use costs (the fixed cost of a pass dominates), so such checks that arrive together,
+for the same pack, version and assumptions, are judged in one pass: a check waits at most ``max_wait`` seconds for
+company, and a batch never exceeds ``max_size`` uses. Each caller gets exactly its own use's decision or error.
 """
 
 from __future__ import annotations
