@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,8 +11,17 @@ from places import PLACES  # noqa: F401  (re-exported for fixtures)
 
 from enduse import check, load_pack
 from enduse.packs import builtin_path
+from enduse.packs.cache import CACHE_DIR_ENV
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pack_cache(tmp_path_factory) -> Path:
+    """One fresh pack cache for the whole session (the CLI's processes included), never the user's."""
+    folder = tmp_path_factory.mktemp("pack-cache")
+    os.environ[CACHE_DIR_ENV] = str(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

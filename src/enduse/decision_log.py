@@ -33,8 +33,7 @@ from typing import Any
 import polars as pl
 
 from enduse.errors import EnduseError, InputError
-from enduse.packs.loader import SHARED, SHARED_SCHEMA
-from enduse.packs.model import Pack
+from enduse.packs.digest import pack_digest  # noqa: F401  (logged with each decision; tests and the server import it here)
 from enduse.tables import TableWriter, file_format
 
 ENV_VAR = "ENDUSE_LOG"
@@ -71,25 +70,6 @@ def canonical_json(value: Any) -> str:
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def pack_digest(pack: Pack) -> str:
-    """sha256 over every file of the pack's directory (relative path and bytes, in path order), and over the
-    shared schema and facts when the pack uses them.
-
-    Two packs with the same digest judge alike; parameter overrides are not
-    files and are logged beside the digest, in the record's input.
-    """
-    root = Path(pack.path)
-    files = [(path.relative_to(root).as_posix(), path) for path in root.rglob("*")
-             if path.is_file() and "__pycache__" not in path.parts]
-    if pack.shared_schema:
-        files += [(f"(shared)/{name}", SHARED / name) for name in (SHARED_SCHEMA, "facts.toml")]
-    digest = hashlib.sha256()
-    for name, path in sorted(files):
-        digest.update(name.encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def default_log_path() -> Path:

@@ -9,7 +9,7 @@ import time
 
 import polars as pl
 import pytest
-from entry import ENDUSE
+from entry import ENDUSE, plain_env
 
 from enduse.files import recover
 from enduse.synthetic import synthetic_uses
@@ -34,7 +34,7 @@ def outcome(folder):
 def test_an_interrupted_audit_leaves_both_outputs_or_neither(tmp_path, source, signum, seed):
     delay = random.Random(seed * 100 + signum).uniform(0.5, 6.0)
     process = subprocess.Popen([ENDUSE, "audit", str(source), "-o", str(tmp_path / "out.parquet"), "--batch-size", "20000"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={"PATH": "/usr/bin:/bin"})
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=plain_env())
     time.sleep(delay)
     process.send_signal(signum)
     _out, err = process.communicate(timeout=120)

@@ -6,6 +6,12 @@ from importlib import resources
 from pathlib import Path
 
 BUILTIN = resources.files("enduse.packs").joinpath("builtin")
+#: The founding pack: what commands that describe one pack (versions, map, report, a diff side without a pack) show
+#: when none is named.
+FOUNDING_PACK = "us-ukraine"
+#: Where the schema and facts that bundled packs share are kept, and the schema's file name.
+SHARED = Path(__file__).parent
+SHARED_SCHEMA = "schema.cedarschema"
 
 
 def builtin_names() -> list[str]:

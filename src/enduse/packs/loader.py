@@ -22,6 +22,7 @@ import cedarpy
 from pydantic import BaseModel, ValidationError
 
 from enduse.errors import PackError
+from enduse.packs import SHARED, SHARED_SCHEMA
 from enduse.packs.model import (
     SCOPE_CHOICES,
     Clause,
@@ -38,8 +39,6 @@ from enduse.zones import zone_problems
 M = TypeVar("M", bound=BaseModel)
 FACT_CHOICES = {"yes", "no", "unknown"}
 #: The schema and stated facts every bundled pack shares (a pack's ``schema`` key may name its own instead).
-SHARED = Path(__file__).parent
-SHARED_SCHEMA = "schema.cedarschema"
 
 
 def shared_facts() -> dict[str, str]:

@@ -9,7 +9,7 @@ malformed file fails with the file, the key and what was expected. The
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -122,6 +122,10 @@ class Version:
     policy_text: str
     policy_set: cedarpy.PolicySet = field(repr=False, compare=False)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Cedar's policy set does not pickle: it is parsed again from ``policy_text`` (the pack cache, Dask).
+        return _unpickled_version, (_state(self, "policy_set"),)
+
 
 @dataclass(frozen=True)
 class Pack:
@@ -143,6 +147,10 @@ class Pack:
     context_facts: tuple[str, ...] = ()  # every fact of the schema's context; those not in ``facts`` are never read
     shared_schema: bool = True  # the schema all bundled packs share (a pack's own must have the same context)
     overrides: Mapping[str, str] = field(default_factory=dict)  # assumptions changed from the files (a reform)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Cedar's schema does not pickle: it is parsed again from ``schema_text``.
+        return _unpickled_pack, (_state(self, "schema"),)
 
     def version(self, version_id: str) -> Version:
         """The version with this id; raises ``KeyError`` with the valid ids."""
@@ -171,3 +179,15 @@ class Pack:
         """The scope assumptions some version tests, in the order of ``parameters``."""
         named = {scope for version in self.versions for scope in version.scopes}
         return tuple(name for name in self.parameters if name in named)
+
+
+def _state(record: Any, skipped: str) -> dict[str, Any]:
+    return {f.name: getattr(record, f.name) for f in fields(record) if f.name != skipped}
+
+
+def _unpickled_version(state: dict[str, Any]) -> Version:
+    return Version(**state, policy_set=cedarpy.PolicySet.from_str(state["policy_text"]))
+
+
+def _unpickled_pack(state: dict[str, Any]) -> Pack:
+    return Pack(**state, schema=cedarpy.Schema.from_str(state["schema_text"]))

@@ -16,21 +16,24 @@ from functools import lru_cache
 from pathlib import Path
 
 from enduse.errors import InputError
-from enduse.packs import builtin_names, builtin_path
+from enduse.packs import FOUNDING_PACK, builtin_names, builtin_path
+from enduse.packs.cache import cached_load
 from enduse.packs.loader import load_pack as _load_pack_dir
 from enduse.packs.model import Pack, Version
 from enduse.packs.params import with_checked_params
 from enduse.vocab import suggest
 
-#: The founding pack: what commands that describe one pack (versions, map, report, a diff side without a pack) show
-#: when none is named.
-FOUNDING_PACK = "us-ukraine"
 #: The reference of one pack, as workers reload it: a directory and the assumptions changed from its files.
 PackRef = tuple[str, tuple[tuple[str, str], ...]]
 
 
 def load_pack_dir(path: str | Path) -> Pack:
-    """Load and fully validate the pack in ``path`` (raises ``PackError``)."""
+    """Load and fully validate the pack in ``path`` (raises ``PackError``); a pack validated before with the
+    same files is read from the cache on disk (``enduse.packs.cache``)."""
+    return cached_load(path, _validated)
+
+
+def _validated(path: Path) -> Pack:
     from enduse.evaluate import evaluation_problems
 
     return _load_pack_dir(path, check=evaluation_problems)
