@@ -44,10 +44,12 @@ def test_key_is_the_normalised_row(name: str, data: st.DataObject) -> None:
     assert [plan.key(row) for row in rows] == list(normal.iter_rows())
 
 
-def test_a_judge_compiles_each_pack_once() -> None:
+def test_a_judge_compiles_each_pack_once_and_only_when_used() -> None:
     judge = Judge.create()
-    assert set(judge.plans) == {p.name for p in judge.packs.packs}
-    plan = judge.plans["us-ukraine"]
-    judge.uses([{"date": "2024-07-01", "lat": 50.6, "lon": 36.6, "weapon": "HIMARS", "target": "artillery"}])
-    assert judge.plans["us-ukraine"] is plan
+    us = judge.packs.pack("us-ukraine")
+    judge.uses([{"date": "2024-07-01", "lat": 50.6, "lon": 36.6, "weapon": "HIMARS", "supplier": "US", "target": "artillery"}])
+    assert set(judge._plans) == {"us-ukraine"}
+    plan = judge.plan(us)
+    judge.uses([{"date": "2024-07-02", "lat": 50.6, "lon": 36.6, "weapon": "HIMARS", "target": "artillery"}] * 100)
+    assert judge.plan(us) is plan
     assert set(plan.dimensions) >= {"weapon", "target", "purpose"}

@@ -52,7 +52,7 @@ from enduse.errors import EnduseError, EvaluationError, InputError
 from enduse.evaluate import Memo, decide_frame, resolve_version
 from enduse.packs.model import Pack
 from enduse.packs.registry import PackRef, PackSet, from_refs, pack_set
-from enduse.plan import compile_plan
+from enduse.plan import Plan, compile_plan
 from enduse.scalar import judge_use, quick_use
 from enduse.uses import REASON, Use, parse_uses, uses_frame, validate_uses
 from enduse.vocab import UNKNOWN
@@ -107,7 +107,7 @@ class Judge:
         self.engine_name = engine
         self.engine = ENGINES[engine]
         self.memos = {pack.name: Memo() for pack in packs.packs}
-        self.plans = {pack.name: compile_plan(pack) for pack in packs.packs}
+        self._plans: dict[str, Plan] = {}
         catalog = list(load_catalog())
         self._weapon_suppliers = {w.name: list(w.suppliers) for w in catalog}
         self._all_suppliers = sorted({s for w in catalog for s in w.suppliers} | set(packs.by_supplier))
@@ -117,6 +117,13 @@ class Judge:
                engine: str = "columnar") -> Judge:
         """A judge of every bundled pack (``pack=None``) or of one forced pack, with changed assumptions."""
         return cls(pack_set(pack, params), engine)
+
+    def plan(self, pack: Pack) -> Plan:
+        """``pack``'s compiled plan, compiled on first use and then kept (a check needs only its supplier's)."""
+        plan = self._plans.get(pack.name)
+        if plan is None:
+            plan = self._plans[pack.name] = compile_plan(pack)
+        return plan
 
     @property
     def spec(self) -> JudgeSpec:
@@ -143,7 +150,7 @@ class Judge:
         situations = expand(situate(uses, located.locations.take(uses["__loc"].to_numpy()), pack), pack, located.areas)
         forced = resolve_version(pack, version)
         decided = decide_frame(situations, pack, self.engine, version=forced, memo=self.memos[pack.name],
-                               plan=self.plans[pack.name])
+                               plan=self.plan(pack))
         decided = decided.with_columns(pl.lit(pack.name).alias(PACK))
         return combine(decided, [ROW, "__cand"]).select(
             ROW, "__n", "__cand", SUPPLIER, PACK, VERSION, VERDICT, CLAUSES, MISSING, ERRORS,

@@ -164,7 +164,7 @@ def _situation(pack: Pack, use: Use, where: dict[str, Any], version: str | None)
 
 def _decided(judge: Judge, pack: Pack, situation: dict[str, Any]) -> dict[str, Any]:
     """The memoised decision of one situation, made by the judge's engine on a miss."""
-    plan = judge.plans[pack.name]
+    plan = judge.plan(pack)
     memo = judge.memos[pack.name]
     key = plan.key(situation)
     found = memo.lookup(list(plan.keys), key)

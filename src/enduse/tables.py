@@ -13,15 +13,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from enduse.errors import InputError
 from enduse.files import atomic_path
-from enduse.geojson_table import GeoJsonSink, scan_geojson
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
 
 
 class Sink(Protocol):
@@ -73,6 +73,8 @@ class ParquetSink:
         self._writer: pq.ParquetWriter | None = None
 
     def write(self, frame: pl.DataFrame) -> None:
+        import pyarrow.parquet as pq  # here, not above: commands that write no Parquet do not load pyarrow
+
         table = frame.to_arrow()
         if self._writer is None:
             self._writer = pq.ParquetWriter(self._path, table.schema)
@@ -94,13 +96,20 @@ class Format:
     sink: Callable[[Path], Sink]
 
 
+def _geojson():  # loaded with the first GeoJSON file: other formats need none of its geometry
+    from enduse import geojson_table
+
+    return geojson_table
+
+
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("csv", (".csv",), "text/csv", lambda path: pl.scan_csv(path, infer_schema=False), CsvSink),
     Format("parquet", (".parquet", ".pq"), "application/vnd.apache.parquet", pl.scan_parquet, ParquetSink),
     # the whole file: a column first seen late is never dropped
     Format("jsonl", (".jsonl", ".ndjson"), "application/x-ndjson",
            lambda path: pl.scan_ndjson(path, infer_schema_length=None), JsonlSink),
-    Format("geojson", (".geojson",), "application/geo+json", scan_geojson, GeoJsonSink),
+    Format("geojson", (".geojson",), "application/geo+json", lambda path: _geojson().scan_geojson(path),
+           lambda path: _geojson().GeoJsonSink(path)),
 )}
 BY_SUFFIX: dict[str, Format] = {suffix: f for f in FORMATS.values() for suffix in f.suffixes}
 
@@ -128,8 +137,8 @@ def count_rows(path: str | Path) -> int | None:
     be read: reading it reports why)."""
     if table_format(path) == "parquet":
         try:
-            return pq.ParquetFile(path).metadata.num_rows
-        except (OSError, pa.ArrowException):
+            return pl.scan_parquet(path).select(pl.len()).collect().item()
+        except (OSError, pl.exceptions.PolarsError):
             return None
     return None
 

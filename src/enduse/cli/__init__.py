@@ -1,7 +1,10 @@
 """The ``enduse`` command line (typer + rich), a thin layer over the library.
 
 ``app`` holds the shared pieces; each sibling module registers the commands of
-one theme. A new command goes in a new module imported here.
+one theme. A new command goes in a new module imported here. Command modules
+import the library inside each command, so that ``enduse --help`` loads no
+policy language or geometry and a check loads no plotting, server or Arrow
+(``tests/cli/test_cold.py``).
 """
 
 import signal

@@ -12,11 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from enduse.cli.app import OnePackOption, PackOption, ParamOption, command, out
-from enduse.decisions import Verdict
 from enduse.errors import InputError
-from enduse.packs.params import parse_assignments
-from enduse.packs.registry import FOUNDING_PACK, load_pack
-from enduse.render import COLOURS, incidents_table
+from enduse.packs import FOUNDING_PACK
 from enduse.tables import suffixes
 
 
@@ -36,6 +33,7 @@ def audit(
 ) -> None:
     """Judge every row of a table of uses; write verdicts and, separately, rejected rows."""
     from enduse.audit import run_audit
+    from enduse.packs.params import parse_assignments
 
     target = output or source.with_name(source.name.split(".")[0] + ".audit.parquet")
     adapter = adapter_named(input_format)
@@ -57,6 +55,9 @@ def adapter_named(name: str):
 
 
 def _print_summary(summary) -> None:
+    from enduse.decisions import Verdict
+    from enduse.render import COLOURS
+
     table = Table(title="Audit summary", show_header=False)
     table.add_column("what", style="dim")
     table.add_column("count", justify="right")
@@ -82,7 +83,8 @@ def demo(
     from enduse.audit import run_audit
     from enduse.examples import sample_path
     from enduse.maps import events_under, render_coalition, render_map, save_figure
-    from enduse.packs.registry import pack_set
+    from enduse.packs.registry import load_pack, pack_set
+    from enduse.render import incidents_table
     from enduse.report import write_report
 
     out_dir.mkdir(parents=True, exist_ok=True)

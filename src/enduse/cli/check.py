@@ -7,8 +7,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from enduse.api import check_many
-from enduse.compare import compare_suppliers
 from enduse.cli.app import (
     FormatOption,
     PackOption,
@@ -24,11 +22,6 @@ WithinOption = Annotated[Optional[float], typer.Option(
     "--within-km", help="The use was somewhere within this many km of the point or place (uncertain location).")]
 RegionOption = Annotated[Optional[str], typer.Option(
     help="Only the region is known (instead of a point or place): ISO 3166-2 code or English name, e.g. RU-BEL, Kursk.")]
-from enduse.judge import Judge
-from enduse.examples import load_examples
-from enduse.packs.params import parse_assignments
-from enduse.packs.registry import pack_set
-from enduse.render import comparison_table, decision_view, decisions_table
 
 
 @command
@@ -52,6 +45,10 @@ def check(
     format: FormatOption = "text",
 ) -> None:
     """Judge one use (or the uses in --json) under the policy version in force on its date."""
+    from enduse.judge import Judge
+    from enduse.packs.params import parse_assignments
+    from enduse.render import decision_view
+
     fmt = check_format(format)
     params = parse_assignments(param or [], "--param")
     many = False
@@ -86,6 +83,10 @@ def check(
 @command
 def examples(pack: PackOption = None, format: FormatOption = "text") -> None:
     """Check the bundled example uses (reported incidents and hypotheticals) and print a table."""
+    from enduse.api import check_many
+    from enduse.examples import load_examples
+    from enduse.render import decisions_table
+
     fmt = check_format(format)
     found = load_examples()
     decisions = check_many([ex.use for ex in found], pack)
@@ -120,6 +121,11 @@ def compare(
 ) -> None:
     """Every supplier side by side for one use: verdict, version in force, deciding clause and source, per supplier
     (and per group of its weapons where its pack tells them apart)."""
+    from enduse.compare import compare_suppliers
+    from enduse.packs.params import parse_assignments
+    from enduse.packs.registry import pack_set
+    from enduse.render import comparison_table
+
     fmt = check_format(format)
     use = {"date": date, "lat": lat, "lon": lon, "place": place, "within_km": within_km, "region": region, "weapon": weapon,
            "target": target, "purpose": purpose,

@@ -12,11 +12,6 @@ from rich.text import Text
 
 from enduse.cli.app import FormatOption, check_format, command, out
 from enduse.cli.audit import adapter_named
-from enduse.decisions import Verdict
-from enduse.diff import compare, parse_side
-from enduse.diff.data import data_changes
-from enduse.packs.params import parse_assignments
-from enduse.render import COLOURS
 
 SideParams = Annotated[Optional[list[str]], typer.Option(help="What-if: change a named assumption on this side, name=value.")]
 
@@ -36,6 +31,10 @@ def diff(
     """Compare two versions (or one under changed assumptions): clauses, assumptions, zone areas,
     every use of the pack's finite space, and with --data the uses whose verdict changes."""
     fmt = check_format(format)
+    from enduse.diff import compare, parse_side
+    from enduse.diff.data import data_changes
+    from enduse.packs.params import parse_assignments
+
     side_a = parse_side(a, parse_assignments(param_a or [], "--param-a"))
     side_b = parse_side(b, parse_assignments(param_b or [], "--param-b"))
     result = compare(side_a, side_b)
@@ -50,6 +49,9 @@ def diff(
 
 
 def _verdict(value: str) -> Text:
+    from enduse.decisions import Verdict
+    from enduse.render import COLOURS
+
     return Text(value, style=COLOURS[Verdict(value)])
 
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from enduse.packs.params import with_checked_params
-from enduse.packs.model import Pack
-from enduse.packs.registry import FOUNDING_PACK, PackSet, load_pack, pack_set
 from enduse.cli.app import OnePackOption, ParamOption, command, out
 from enduse.errors import InputError
 from enduse.files import write_atomic
-from enduse.vocab import supplier_code
-from enduse.packs.params import parse_assignments
+from enduse.packs import FOUNDING_PACK
+
+if TYPE_CHECKING:
+    from enduse.packs.model import Pack
+    from enduse.packs.registry import PackSet
 
 
 def _day(option: str, value: str | None) -> dt.date:
@@ -45,6 +45,8 @@ def map(
     """Draw the zones in force on a day (filled: clauses apply; hatched: vague) and the audited events judged under
     that version, coloured by verdict."""
     from enduse import maps
+    from enduse.packs.params import parse_assignments
+    from enduse.packs.registry import PackSet
     from enduse.report.data import read_audit
 
     assignments = parse_assignments(param or [], "--param")
@@ -71,6 +73,10 @@ def map(
 
 def _subject(supplier: str | None, pack: str, assignments: dict[str, str]) -> Pack | PackSet:
     """What to map: the pack of ``supplier``, every supplier's (``all``), or else ``pack``."""
+    from enduse.packs.params import with_checked_params
+    from enduse.packs.registry import load_pack, pack_set
+    from enduse.vocab import supplier_code
+
     if supplier is None:
         return with_checked_params(load_pack(pack), assignments)
     if pack != FOUNDING_PACK:
@@ -87,6 +93,7 @@ def _subject(supplier: str | None, pack: str, assignments: dict[str, str]) -> Pa
 
 def _write_zones(subject: Pack | PackSet, day: dt.date, output: Path) -> Path:
     """The zones in force on ``day`` as GeoJSON (every supplier's, each feature naming its supplier), atomically."""
+    from enduse.packs.registry import PackSet
     from enduse.zone_shapes import coalition_zones_geojson
 
     if not output.parent.is_dir():

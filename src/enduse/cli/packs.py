@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from enduse.packs.model import Pack, Version
-from enduse.packs.registry import FOUNDING_PACK, bundled, load_pack, load_pack_dir
-from enduse.catalog import load_catalog
 from enduse.cli.app import FormatOption, OnePackOption, check_format, command, out
-from enduse.vocab import PURPOSES, TARGETS
+from enduse.packs import FOUNDING_PACK
+
+if TYPE_CHECKING:
+    from enduse.packs.model import Pack, Version
 
 
 def _version_json(pack: Pack, v: Version) -> dict[str, Any]:
@@ -30,6 +30,8 @@ def versions(
     format: FormatOption = "text",
 ) -> None:
     """List a pack's versions with their dates, sources and confidence (--all: every supplier's, in date order)."""
+    from enduse.packs.registry import bundled, load_pack
+
     fmt = check_format(format)
     entries = bundled().chronology() if all_packs else [(load_pack(pack), v) for v in load_pack(pack).versions]
     if fmt == "json":
@@ -50,6 +52,8 @@ def versions(
 @command
 def validate(pack_dir: Annotated[Path, typer.Argument(help="A policy pack directory.")]) -> None:
     """Validate a pack directory: manifest, schema, clauses, sources, parameters, zones."""
+    from enduse.packs.registry import load_pack_dir
+
     pack = load_pack_dir(pack_dir)
     clauses = sum(len(v.clauses) for v in pack.versions)
     out.print(f"[green]valid[/green] pack {pack.name}: {len(pack.versions)} versions, {clauses} clauses, "
@@ -59,6 +63,8 @@ def validate(pack_dir: Annotated[Path, typer.Argument(help="A policy pack direct
 @command
 def weapons() -> None:
     """List the weapon catalogue: system, supplier, class, aliases."""
+    from enduse.catalog import load_catalog
+
     table = Table(title="Weapon catalogue")
     for column in ("system", "suppliers", "class", "long range", "aliases"):
         table.add_column(column)
@@ -70,5 +76,7 @@ def weapons() -> None:
 @command
 def vocab() -> None:
     """List the target and purpose vocabularies."""
+    from enduse.vocab import PURPOSES, TARGETS
+
     out.print("[bold]targets:[/bold] " + ", ".join(TARGETS))
     out.print("[bold]purposes:[/bold] " + ", ".join(PURPOSES))

@@ -7,10 +7,8 @@ from typing import Annotated
 
 import typer
 
-from enduse.packs.params import with_checked_params
-from enduse.packs.registry import FOUNDING_PACK, load_pack
 from enduse.cli.app import OnePackOption, ParamOption, command, out
-from enduse.packs.params import parse_assignments
+from enduse.packs import FOUNDING_PACK
 
 
 @command
@@ -23,6 +21,8 @@ def report(
     """Write a self-contained HTML report (summary, charts, maps, forbidden and indeterminate uses with sources).
 
     Give the same --param as the audit, so the assumptions and maps shown are those that decided it."""
+    from enduse.packs.params import parse_assignments, with_checked_params
+    from enduse.packs.registry import load_pack
     from enduse.report import write_report
 
     the_pack = with_checked_params(load_pack(pack), parse_assignments(param or [], "--param"))

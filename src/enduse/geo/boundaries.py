@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import as_file, files
 
-import pyarrow.parquet as pq
+import polars as pl
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -36,10 +36,10 @@ class Region:
 
 
 def _read(name: str) -> dict[str, list]:
-    # From a path, never a Python file object or buffer: pyarrow may release those on a worker thread while
+    # From a path, never a Python file object or buffer: a reader may release those on a worker thread while
     # the interpreter exits, which aborts the process (status 134).
     with as_file(files("enduse.geo").joinpath("data", name)) as path:
-        columns = pq.read_table(path).to_pydict()
+        columns = pl.read_parquet(path).to_dict(as_series=False)
     columns["geometry"] = list(shapely.from_wkb(columns["geometry"]))
     return columns
 
