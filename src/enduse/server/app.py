@@ -59,7 +59,6 @@ from enduse.packs import builtin_names
 from enduse.packs.model import Pack
 from enduse.packs.params import parse_assignments, with_checked_params
 from enduse.packs.registry import FOUNDING_PACK, PackSet, load_pack, pack_set
-from enduse.scalar import quick_use
 from enduse.server.batching import Batcher
 from enduse.server.compare_models import MAX_PLACE_QUERY, CompareRequest, CompareRowOut, PlaceOut
 from enduse.server.geography import geography_geojson
@@ -81,7 +80,6 @@ from enduse.server.models import (
     WeaponOut,
 )
 from enduse.tables import BY_SUFFIX, FORMATS, suffixes
-from enduse.uses import Use
 from enduse.vocab import FACT_VALUES, PURPOSES, TARGETS
 from enduse.zone_shapes import coalition_zones_geojson, zones_geojson
 
@@ -254,15 +252,12 @@ class Packs:
     def judge(self, name: str | None, params: dict[str, str] | None) -> Judge:
         """The judge of one named pack, or of the server's set (every bundled pack, or its forced pack)."""
         name = name or self.forced
-        found = self.built(name, params)
+        key = canonical_json([name, params or {}])
+        found = self.judges.get(key)
         if found is None:
             chosen = self.get(name) if name else None
-            found = self.judges.put(canonical_json([name, params or {}]), Judge(pack_set(chosen, params), engine="cedar"))
+            found = self.judges.put(key, Judge(pack_set(chosen, params), engine="cedar"))
         return found
-
-    def built(self, name: str | None, params: dict[str, str] | None) -> Judge | None:
-        """The judge ``judge`` gives, if it is already built (building one takes about a second)."""
-        return self.judges.get(canonical_json([name or self.forced, params or {}]))
 
     def with_params(self, name: str | None, items: list[str] | None) -> Pack:
         return with_checked_params(self.get(name), parse_assignments(items or [], "param"))
@@ -381,8 +376,7 @@ def create_app(
                    "missing": payload["missing"], "packs": deciders, "sha256": hashlib.sha256(body).hexdigest()}
         return body, summary
 
-    def judge(key: tuple[str | None, str | None, str], uses: Sequence[Use | dict[str, Any]]) -> list[Any]:
-        """(body, summary) or the error of each use, under the pack, version and assumptions of ``key``."""
+    def judge(key: tuple[str | None, str | None, str], uses: Sequence[dict[str, Any]]) -> list[Any]:
         pack_name, version, params = key
         results = packs.judge(pack_name, json.loads(params)).uses(uses, version=version)
         return [r if isinstance(r, Exception) else answer(r) for r in results]
@@ -403,16 +397,8 @@ def create_app(
         key = canonical_json(given)
         found = decisions.get(key)
         if found is None:
-            batch, raw = (request.pack, request.version, canonical_json(request.params or {})), request.use()
-            plain = quick_use(raw)
-            if plain is None or packs.built(request.pack, request.params) is None:
-                found = await batcher.submit(batch, raw)
-            else:
-                # The scalar path judges a plain use in about a millisecond, less than a hop to a worker thread costs.
-                found = judge(batch, [plain])[0]
-                if isinstance(found, Exception):
-                    raise found
-            decisions.put(key, found)
+            batch = (request.pack, request.version, canonical_json(request.params or {}))
+            found = decisions.put(key, await batcher.submit(batch, request.use()))
         body, summary = found
         seq = record("check", summary["packs"], summary["version"], summary["verdict"], given, summary)
         return Response(body, media_type="application/json", headers={"x-enduse-log-seq": str(seq)})
