@@ -10,16 +10,19 @@ loads it for a fixed time with a fixed number of connections. Scenarios:
 * ``check_distinct``: every request a new use (a different point), so every
   one goes through ``enduse.api.check`` and the log.
 
-Each line gives requests/s, p50/p99 latency and the ratio to ``healthz`` with
-the same workers, since absolute figures depend on the shared machine.
+Each line gives requests/s, p50/p99 latency, the ratio to ``healthz`` with the
+same workers and connections, since absolute figures depend on the shared
+machine, and the CPU time the server's processes spent per request (Linux),
+which says what one request costs whatever the load beside it.
 
-    python benchmarks/bench_http.py --duration 10 --connections 8
+    python benchmarks/bench_http.py --duration 10 --connections 8 64
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -65,6 +68,23 @@ def emit(**figures) -> None:
     print(json.dumps(figures), flush=True)
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of process ``pid`` and its children (the uvicorn workers); ``None`` without ``/proc``."""
+    try:
+        stats = [Path(f"/proc/{pid}/stat").read_text()]
+        for child in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                text = child.read_text()
+            except OSError:
+                continue
+            if int(text.rsplit(")", 1)[1].split()[1]) == pid:
+                stats.append(text)
+    except OSError:
+        return None
+    ticks = sum(int(f[11]) + int(f[12]) for f in (text.rsplit(")", 1)[1].split() for text in stats))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -100,7 +120,7 @@ def load(url: str, script: str, duration: int, connections: int, folder: Path) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, nargs="+", default=[8, 64])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -110,14 +130,19 @@ def main() -> None:
         for workers in args.workers:
             server, url = start_server(workers, Path(folder) / f"log-{workers}.sqlite")
             try:
-                reference = None
-                for name, (path, script) in scenarios.items():
-                    result = load(url + path, script, args.duration, args.connections, Path(folder))
-                    rps = result["requests"] / result["seconds"]
-                    reference = reference or rps
-                    emit(scenario=name, workers=workers, connections=args.connections, requests=result["requests"],
-                         requests_per_s=round(rps), p50_ms=result["p50_us"] / 1000, p99_ms=result["p99_us"] / 1000,
-                         non_2xx=result["non_2xx"], socket_errors=result["errors"], ratio_to_healthz=round(rps / reference, 3))
+                for connections in args.connections:
+                    reference = None
+                    for name, (path, script) in scenarios.items():
+                        before = cpu_seconds(server.pid)
+                        result = load(url + path, script, args.duration, connections, Path(folder))
+                        after = cpu_seconds(server.pid)
+                        rps = result["requests"] / result["seconds"]
+                        reference = reference or rps
+                        cpu = None if before is None or after is None else round((after - before) * 1000 / result["requests"], 3)
+                        emit(scenario=name, workers=workers, connections=connections, requests=result["requests"],
+                             requests_per_s=round(rps), p50_ms=result["p50_us"] / 1000, p99_ms=result["p99_us"] / 1000,
+                             non_2xx=result["non_2xx"], socket_errors=result["errors"], ratio_to_healthz=round(rps / reference, 3),
+                             server_cpu_ms_per_request=cpu)
             finally:
                 server.terminate()
                 server.wait(timeout=30)
