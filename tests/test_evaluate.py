@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from enduse import Verdict
+from enduse import Verdict, load_pack
+from enduse.packs import builtin_names
 
 
 def ids(decision):
@@ -173,24 +174,36 @@ def test_forbidden_by_the_same_clause_whatever_the_unknowns(judge):
     assert decision.verdict is Verdict.FORBIDDEN and ids(decision) == ["no-long-range-in-russia"]
 
 
-def test_situations_merged_on_what_their_version_reads_decide_as_before(pack, monkeypatch):
-    """Deciding one situation for all that differ only in what their version never reads or names, and
-    exploring unknowns over one value of each kind, changes no row."""
-    import enduse.evaluate as evaluate
+@pytest.mark.parametrize("name", builtin_names())
+def test_situations_merged_on_what_their_version_reads_decide_as_before(name):
+    """Deciding one situation for all that differ only in what their version never reads or names (weapons,
+    targets, purposes, regions), and exploring unknowns over one value of each kind, changes no row: the same
+    table decided by a plan that merges nothing gives the same decisions."""
+    import dataclasses
+
+    import polars as pl
+
     from enduse.engines import ENGINES
     from enduse.enrich import enrich_frame
+    from enduse.evaluate import _dimensions, decide_frame, with_versions
+    from enduse.plan import compile_plan
     from enduse.synthetic import synthetic_uses
     from enduse.uses import validate_uses
 
-    valid, _ = validate_uses(synthetic_uses(6_000, seed=11), ["linked_to_invasion"])
+    pack = load_pack(name)
+    uses = synthetic_uses(4_000, seed=11)
+    valid, _ = validate_uses(uses, [f for f in pack.facts if f in uses.columns])
     situations, _ = enrich_frame(valid, pack)
     columns = ["__verdict", "__clauses", "__missing", "__errors", "__version"]
-    merged = evaluate.decide_frame(situations, pack, ENGINES["columnar"]).select(columns)
-    assert evaluate.normalised_keys(pack)
-    monkeypatch.setattr(evaluate, "normalised_keys", lambda pack: {})
-    monkeypatch.setattr(evaluate, "_classes", lambda pack: {})  # unknowns explored over every value too
-    one_by_one = evaluate.decide_frame(situations, pack, ENGINES["columnar"]).select(columns)
-    assert merged.equals(one_by_one) and merged["__version"].n_unique() == len(pack.versions)
+    plan = compile_plan(pack)
+    plain = dataclasses.replace(plan, classes={}, reading={}, constants={}, normal={}, dimensions=_dimensions(pack, {}))
+    merged = decide_frame(situations, pack, ENGINES["columnar"], plan=plan)
+    one_by_one = decide_frame(situations, pack, ENGINES["columnar"], plan=plain)
+    assert merged.select(columns).equals(one_by_one.select(columns))
+    dated = with_versions(situations, pack)
+    keys = dated.select(plan.keys).n_unique()
+    assert dated.select(plan.normal.get(k, pl.col(k)) for k in plan.keys).n_unique() < keys, "nothing was merged"
+    assert merged["__version"].n_unique() >= min(2, len(pack.versions))
 
 
 def test_a_shared_memo_keeps_each_situation_once_and_judges_alike_from_threads():

@@ -31,7 +31,8 @@ from enduse.engines import NAMESPACE, CedarEngine, Engine
 from enduse.enrich import BAND
 from enduse.errors import InputError
 from enduse.packs.model import Pack
-from enduse.reads import named_entities, version_reads
+from enduse.geo.boundaries import regions
+from enduse.reads import compared_values, named_entities, version_reads
 from enduse.uses import FACT
 from enduse.vocab import PURPOSES, TARGETS, UNKNOWN
 from enduse.zones import Band
@@ -78,12 +79,14 @@ def pack_weapons(pack: Pack) -> list[str]:
 
 
 def _classes(pack: Pack) -> dict[str, dict[str, dict[str, str]]]:
-    """Per version, the value standing for each weapon, target and purpose it cannot tell apart from others.
+    """Per version, the value standing for each weapon, target, purpose and region it cannot tell apart from others.
 
     A weapon stands for every weapon with its class and range that the policies do not name;
-    a target or purpose for every other one they do not name.
+    a target or purpose for every other one they do not name; a region for every other region of its country
+    that the policies do not compare ``context.region`` with (when they only compare it with literals).
     """
     attributes = {w.name: (w.weapon_class, w.long_range) for w in load_catalog()}
+    codes = sorted(r.code for r in regions())
     out = {}
     for version in pack.versions:
         named = named_entities(version)
@@ -95,6 +98,9 @@ def _classes(pack: Pack) -> dict[str, dict[str, dict[str, str]]]:
             "__target": _stand_ins(KNOWN_TARGETS, of["Target"]),
             "__purpose": _stand_ins(KNOWN_PURPOSES, of["Action"]),
         }
+        compared = compared_values(version, "region")
+        if compared is not None:
+            out[version.id]["__region"] = _stand_ins(codes, set(compared), lambda code: code.split("-")[0])
     return out
 
 
@@ -106,6 +112,8 @@ def key_reads(pack: Pack) -> dict[str, tuple[list[str], str]]:
         "__target": (_reading(pack, lambda v, r: "resource" in r.entities), KNOWN_TARGETS[0]),
         "__purpose": (_reading(pack, lambda v, r: "action" in r.entities), KNOWN_PURPOSES[0]),
     }
+    if reads_region(pack):
+        reads["__region"] = (_reading(pack, lambda v, r: "region" in r.context), "")
     for zone in pack.zones:
         reads[BAND + zone] = (_reading(pack, lambda v, r, z=zone: "zones" in r.context and z in v.zones), Band.OUTSIDE.value)
     for fact in pack.facts:
@@ -126,13 +134,14 @@ def normalised_keys(pack: Pack, classes: dict[str, dict[str, dict[str, str]]] | 
     def alike(column: str) -> pl.Expr:
         expr = pl.col(column)
         for version_id, maps in classes.items():
-            expr = pl.when(pl.col("__version") == version_id).then(pl.col(column).replace(maps[column])).otherwise(expr)
+            if column in maps:
+                expr = pl.when(pl.col("__version") == version_id).then(pl.col(column).replace(maps[column])).otherwise(expr)
         return expr
 
     def unless(versions: list[str], column: str, constant: str, value: pl.Expr) -> pl.Expr:
         return pl.when(pl.col("__version").is_in(versions)).then(value).otherwise(pl.lit(constant))
 
-    alikes = {column: alike(column) for column in ("__weapon", "__target", "__purpose")}
+    alikes = {column: alike(column) for column in ("__weapon", "__target", "__purpose", "__region")}
     exprs = {column: unless(versions, column, constant, alikes.get(column, pl.col(column)))
              for column, (versions, constant) in key_reads(pack).items()}
     return {column: expr.alias(column) for column, expr in exprs.items()}

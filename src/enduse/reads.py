@@ -62,6 +62,47 @@ def _named_in(policy_text: str) -> frozenset[tuple[str, str]] | None:
     return frozenset(named)
 
 
+def compared_values(version: Version, attribute: str) -> frozenset[str] | None:
+    """The strings ``version``'s policies compare ``context.<attribute>`` with, when that is all they do with it:
+    ``==`` or ``!=`` a string literal, or membership in a set of string literals. Any two values outside that set
+    then get the same verdict. ``None`` when the policies use the attribute otherwise (``like``, compared with
+    another expression, inside a set) or use the context record whole."""
+    return _compared_in(version.policy_text, attribute)
+
+
+def _is_string(node: Any) -> bool:
+    return isinstance(node, dict) and len(node) == 1 and isinstance(node.get("Value"), str)
+
+
+@lru_cache(maxsize=256)
+def _compared_in(policy_text: str, attribute: str) -> frozenset[str] | None:
+    context = {"Var": "context"}
+    access = {".": {"left": context, "attr": attribute}}
+    literals: set[str] = set()
+    accesses = contexts = compared = attributes = 0
+    for node in _walk(json.loads(cedarpy.policies_to_json_str(policy_text))["staticPolicies"]):
+        accesses += node == access
+        contexts += node == context
+        for operator in (".", "has"):
+            attributes += isinstance(node.get(operator), dict) and node[operator].get("left") == context
+        for operator in ("==", "!="):
+            sides = node.get(operator)
+            if isinstance(sides, dict) and access in (sides.get("left"), sides.get("right")):
+                other = sides["right"] if sides.get("left") == access else sides.get("left")
+                if _is_string(other):
+                    compared += 1
+                    literals.add(other["Value"])
+        member = node.get("contains")
+        if isinstance(member, dict) and member.get("right") == access and isinstance(member.get("left"), dict):
+            items = member["left"].get("Set")
+            if isinstance(items, list) and all(_is_string(item) for item in items):
+                compared += 1
+                literals.update(item["Value"] for item in items)
+    if accesses != compared or contexts != attributes:
+        return None
+    return frozenset(literals)
+
+
 def assumptions_read(pack: Pack, version: Version) -> tuple[str, ...]:
     """Named assumptions ``version``'s verdicts can depend on: those shaping its zones, the defaults of
     the facts it reads, and the scope assumptions it tests."""
