@@ -138,11 +138,10 @@ def _list_code(elems: pl.Series) -> np.ndarray | None:
     An absent position codes 0, so the length is part of the number; null lists are told apart
     by the separate validity leaf.
     """
-    arr = (elems if elems.n_chunks() == 1 else elems.rechunk()).to_arrow()
-    offsets = np.asarray(arr.offsets, dtype=np.int64)
-    vals = np.asarray(arr.values.to_numpy(zero_copy_only=False))
-    starts = offsets[:-1]
-    lens = offsets[1:] - starts
+    # Through polars, not Arrow's arrays: their conversion to NumPy loads pandas (0.3-0.8 s of every audit).
+    lens = elems.list.len().fill_null(0).cast(pl.Int64).to_numpy()
+    vals = elems.explode().drop_nulls().to_numpy()  # element codes are 1.., so a null is an empty or null list
+    starts = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int64)
     n = len(lens)
     length = int(lens.max()) if n else 0
     base = int(vals.max()) + 1 if len(vals) else 1
