@@ -31,7 +31,7 @@ from enduse.engines import NAMESPACE, CedarEngine, Engine
 from enduse.enrich import BAND
 from enduse.errors import InputError
 from enduse.packs.model import Pack
-from enduse.geo.boundaries import regions
+from enduse.geo.boundaries import region_names
 from enduse.reads import compared_values, named_entities, version_reads
 from enduse.uses import FACT
 from enduse.vocab import PURPOSES, TARGETS, UNKNOWN
@@ -86,7 +86,7 @@ def _classes(pack: Pack) -> dict[str, dict[str, dict[str, str]]]:
     that the policies do not compare ``context.region`` with (when they only compare it with literals).
     """
     attributes = {w.name: (w.weapon_class, w.long_range) for w in load_catalog()}
-    codes = sorted(r.code for r in regions())
+    codes = sorted(region_names())
     out = {}
     for version in pack.versions:
         named = named_entities(version)

@@ -19,7 +19,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from enduse.errors import InputError
-from enduse.geo.boundaries import regions
+from enduse.geo.boundaries import region_names, regions
 
 #: The largest uncertainty radius accepted: beyond it a location says nothing a region would not say better.
 MAX_WITHIN_KM = 500.0
@@ -30,7 +30,7 @@ _GEOD = Geod(ellps="WGS84")
 
 def region_codes() -> dict[str, str]:
     """Region code -> English name of every region of the bundled geography (ISO 3166-2, e.g. ``RU-BEL``)."""
-    return {region.code: region.name for region in regions()}
+    return region_names()
 
 
 def region_code(text: str) -> str:

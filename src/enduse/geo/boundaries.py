@@ -60,6 +60,13 @@ def _regions() -> tuple[Region, ...]:
 
 
 @cache
+def _region_names() -> dict[str, str]:
+    with as_file(files("enduse.geo").joinpath("data", "regions.parquet")) as path:
+        table = pl.read_parquet(path, columns=["code", "name"])
+    return dict(zip(table["code"], table["name"], strict=True))
+
+
+@cache
 def _border_line() -> BaseGeometry:
     return _read("border.parquet")["geometry"][0]
 
@@ -72,6 +79,11 @@ def countries() -> dict[str, BaseGeometry]:
 def regions() -> list[Region]:
     """Admin-1 regions of UA, RU and BY, sorted by code."""
     return list(_regions())
+
+
+def region_names() -> dict[str, str]:
+    """Region code -> English name of every region (ISO 3166-2, e.g. ``RU-BEL``), without reading a geometry."""
+    return dict(_region_names())
 
 
 def border_line() -> BaseGeometry:
