@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 import numpy as np
 
@@ -74,11 +75,18 @@ def _distance_km(zone: Zone, reach_km: float, locations: Locations, lat: np.ndar
 
 
 def _eligible(zone: Zone) -> np.ndarray:
-    """Per row of ``places()``: whether the zone can apply there (its country, and its regions if it names some)."""
+    """Per row of ``places()``: whether the zone can apply there (its country, and its regions if it names some).
+    Shared between calls: index it, never write to it."""
+    return _eligible_in(zone.country, tuple(zone.regions or ()))
+
+
+@cache
+def _eligible_in(country: str, regions: tuple[str, ...]) -> np.ndarray:
     table = places()
-    allowed = table.country == zone.country
-    if zone.regions:
-        allowed &= np.isin(table.region.astype(str), zone.regions)
+    allowed = table.country == country
+    if regions:
+        allowed &= np.isin(table.region.astype(str), regions)
+    allowed.flags.writeable = False
     return allowed
 
 

@@ -142,8 +142,10 @@ def _validate(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 def _in_chunks(func: Callable[..., tuple[np.ndarray, ...]], lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, ...]:
     """``func(lat, lon)`` on one chunk per core for large inputs, results concatenated in order."""
+    if len(lat) < PARALLEL_MIN_POINTS:
+        return func(lat, lon)
     workers = os.cpu_count() or 1
-    if len(lat) < PARALLEL_MIN_POINTS or workers == 1:
+    if workers == 1:
         return func(lat, lon)
     bounds = np.linspace(0, len(lat), workers + 1).astype(int)
     chunks = [(lat[a:b], lon[a:b]) for a, b in pairwise(bounds)]
