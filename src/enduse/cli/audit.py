@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from enduse.cli.app import OnePackOption, PackOption, ParamOption, command, out
-from enduse.errors import InputError
+from enduse.adapters import ADAPTERS, adapter_named
 from enduse.packs import FOUNDING_PACK
 from enduse.tables import suffixes
 
@@ -25,7 +25,7 @@ def audit(
     pack: PackOption = None,
     param: ParamOption = None,
     map_: Annotated[Optional[list[str]], typer.Option("--map", help="Read a use column from another column: target=target_type.")] = None,
-    input_format: Annotated[str, typer.Option("--input-format", help="standard, or acled for an ACLED export.")] = "standard",
+    input_format: Annotated[str, typer.Option("--input-format", help=f"Schema of the input: {' or '.join(ADAPTERS)} (acled: an ACLED export).")] = "standard",
     max_rejects: Annotated[Optional[int], typer.Option(help="Abort (exit 3, nothing written) past this many rejected rows.")] = None,
     engine: Annotated[str, typer.Option(help="columnar (default), cedar (reference, slow) or dask.")] = "columnar",
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (with --engine dask).")] = None,
@@ -42,16 +42,6 @@ def audit(
                    batch_size=batch_size)
     summary = run_audit(source, target, engine=engine, scheduler=scheduler, **options)
     _print_summary(summary)
-
-
-def adapter_named(name: str):
-    if name == "standard":
-        return None
-    if name == "acled":
-        from enduse.adapters.acled import from_acled
-
-        return from_acled
-    raise InputError(f"unknown --input-format {name!r}: use standard or acled")
 
 
 def _print_summary(summary) -> None:

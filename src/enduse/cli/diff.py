@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from enduse.cli.app import FormatOption, check_format, command, out
-from enduse.cli.audit import adapter_named
+from enduse.adapters import ADAPTERS, adapter_named
 
 SideParams = Annotated[Optional[list[str]], typer.Option(help="What-if: change a named assumption on this side, name=value.")]
 
@@ -24,7 +24,7 @@ def diff(
     param_b: SideParams = None,
     data: Annotated[Optional[Path], typer.Option(help="A table of uses: count the uses whose verdict changes.")] = None,
     map_: Annotated[Optional[list[str]], typer.Option("--map", help="With --data: read a use column from another, target=target_type.")] = None,
-    input_format: Annotated[str, typer.Option("--input-format", help="With --data: standard, or acled.")] = "standard",
+    input_format: Annotated[str, typer.Option("--input-format", help=f"With --data: {' or '.join(ADAPTERS)}.")] = "standard",
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="With --data: write the changed uses here.")] = None,
     format: FormatOption = "text",
 ) -> None:
