@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Protocol
 
 import polars as pl
@@ -96,7 +96,7 @@ class Format:
     sink: Callable[[Path], Sink]
 
 
-def _geojson():  # loaded with the first GeoJSON file: other formats need none of its geometry
+def _geojson() -> ModuleType:  # loaded with the first GeoJSON file: other formats need none of its geometry
     from enduse import geojson_table
 
     return geojson_table

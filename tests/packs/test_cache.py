@@ -114,3 +114,16 @@ def test_an_invalid_pack_is_never_cached(folder, loads, pack_copy):
         with pytest.raises(PackError):
             load(pack_copy)
     assert len(seen) == 2 and entries(folder) == []
+
+
+def test_the_cache_folder_follows_the_user_s_settings(monkeypatch, tmp_path):
+    monkeypatch.delenv(cache.CACHE_DIR_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.cache_dir() == tmp_path / "enduse"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+
+    def no_home(cls):
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(cache.Path, "home", classmethod(no_home))
+    assert cache.cache_dir() is None
