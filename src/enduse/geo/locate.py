@@ -245,22 +245,31 @@ def _projected_border() -> BaseGeometry:
 
 
 @cache
+def _corridor() -> BaseGeometry:
+    """Every point within STRETCH_MARGIN_M of the border, and a little more (lon/lat).
+
+    Only a region's part near the border can come within the margin of it; cutting that part out first spares
+    projecting and buffering whole oblasts (0.4 s). A degree is over 60 km below 57° N, and the simplified line
+    strays 0.01° at most, so the corridor holds every point within the margin: the stretches are exact.
+    """
+    return border_line().simplify(0.01).buffer(STRETCH_MARGIN_M / 60_000 + 0.02)
+
+
+@cache
+def _stretch_of(code: str) -> BaseGeometry | None:
+    """The projected border line within STRETCH_MARGIN_M of region ``code``; ``None`` for a region not along it."""
+    region = next((r for r in regions() if r.code == code), None)
+    if region is None or region.country not in ("UA", "RU") or not region.geometry.intersects(_corridor()):
+        return None
+    zone = project(shapely.intersection(region.geometry, _corridor())).buffer(STRETCH_MARGIN_M)
+    stretch = shapely.line_merge(shapely.intersection(_projected_border(), zone))
+    return stretch if stretch.length >= MIN_STRETCH_M else None
+
+
+@cache
 def _adjacent_stretches() -> dict[str, BaseGeometry]:
     """Region code -> projected border line within STRETCH_MARGIN_M of it, for UA and RU regions along the border."""
-    border = _projected_border()
-    near = shapely.box(*border_line().bounds).buffer(0.5)
-    # Only a region's part near the border can come within the margin of it; cutting that part out first spares
-    # projecting and buffering whole oblasts (0.4 s). A degree is over 60 km below 57° N, and the simplified line
-    # strays 0.01° at most, so the corridor holds every point within the margin: the stretches are exact.
-    corridor = border_line().simplify(0.01).buffer(STRETCH_MARGIN_M / 60_000 + 0.02)
-    stretches = {}
-    for region in regions():
-        if region.country in ("UA", "RU") and region.geometry.intersects(near):
-            zone = project(shapely.intersection(region.geometry, corridor)).buffer(STRETCH_MARGIN_M)
-            stretch = shapely.line_merge(shapely.intersection(border, zone))
-            if stretch.length >= MIN_STRETCH_M:
-                stretches[region.code] = stretch
-    return stretches
+    return {r.code: stretch for r in regions() if (stretch := _stretch_of(r.code)) is not None}
 
 
 def adjacent_regions() -> list[str]:
@@ -272,13 +281,13 @@ def adjacent_regions() -> list[str]:
 def _border_stretch(codes: tuple[str, ...]) -> BorderStretch:
     if not codes:
         return BorderStretch(codes, _projected_border())
-    stretches = _adjacent_stretches()
-    unknown = [code for code in codes if code not in stretches]
+    stretches = [_stretch_of(code) for code in codes]  # only these: a check needs a few of the regions
+    unknown = [code for code, stretch in zip(codes, stretches) if stretch is None]
     if unknown:
         raise ValueError(
-            f"not a region along the RU–UA border: {', '.join(unknown)}; valid codes: {', '.join(sorted(stretches))}"
+            f"not a region along the RU–UA border: {', '.join(unknown)}; valid codes: {', '.join(adjacent_regions())}"
         )
-    return BorderStretch(codes, shapely.line_merge(shapely.union_all([stretches[code] for code in codes])))
+    return BorderStretch(codes, shapely.line_merge(shapely.union_all(stretches)))
 
 
 def border_stretch(adjacent_to: Sequence[str] | None = None) -> BorderStretch:
