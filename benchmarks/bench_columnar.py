@@ -1,16 +1,17 @@
 """Benchmark: the columnar Cedar evaluator vs cedarpy on enduse's real workload.
 
-The workload is the us-ukraine pack (every version) with requests shaped
-like ``enduse.evaluate.cedar_request``: a catalogue weapon as principal, a purpose as action, a
-target category as resource, and a context {country, region, zones, linked_to_invasion}. Values
-are drawn with a seeded generator from realistic, skewed mixes (common and rare combinations).
+The workload is a pack's every version (``--pack``: the founding us-ukraine by default, a bundled pack's
+name, or ``all``) with requests shaped like enduse's: a catalogue weapon as principal, a purpose as action, a
+target category as resource, and a context {country, region, zones, scopes, linked_to_invasion, approved}. Values
+are drawn with a seeded generator from realistic, skewed mixes (common and rare combinations); a place near
+the border is inside every zone the pack draws in that country.
 
 All ``--n`` rows go through ``CompiledPolicies.evaluate``; a sample (``--sample`` rows) goes
 through ``cedarpy.is_authorized_batch`` with pre-parsed PolicySet/Entities/Schema handles in the
 same run, and the sampled results must agree exactly (decision, reasons, erroring policies).
 Prints one JSON line per pack version; timings are printed, never asserted.
 
-    python benchmarks/bench_columnar.py --n 1000000 --seed 1
+    python benchmarks/bench_columnar.py --n 1000000 --seed 1 --pack all
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import enduse.columnar as columnar
 from enduse.catalog import load_catalog
 from enduse.columnar import compile_policies, prepare_entities, uid
 from enduse.engines import entity_list
-from enduse.packs import builtin_path
+from enduse.packs import builtin_names, builtin_path
 from enduse.packs.loader import load_pack
 from enduse.vocab import TARGETS, UNKNOWN
 
@@ -86,22 +87,37 @@ def workload(n: int, seed: int) -> dict[str, np.ndarray]:
         "place": rng.choice(len(PLACES), n, p=pw / pw.sum()),
         "linked": rng.random(n) < 0.85,
         "approved": rng.random(n) < 0.5,
+        "scopes": rng.integers(0, 256, n),  # bit j: the pack's j-th scope assumption holds
     }
 
 
-def frame_of(idx: dict[str, np.ndarray]) -> pl.DataFrame:
+def _scopes(pack, mask: int) -> list[str]:
+    return [scope for j, scope in enumerate(pack.scopes) if mask >> j & 1]
+
+
+def places_for(pack) -> list[tuple[str, str, list[str], float]]:
+    """``PLACES`` with the pack's own zones: a place in some zone of the founding pack is in each of ``pack``'s
+    zones of its country."""
+    if pack.name == "us-ukraine":
+        return PLACES
+    return [(c, r, [name for name, zone in pack.zones.items() if zone.country == c] if z else [], w) for c, r, z, w in PLACES]
+
+
+def frame_of(idx: dict[str, np.ndarray], places: list, pack) -> pl.DataFrame:
     weapons = pl.Series([uid(f"{NS}::Weapon", w.name) for w in load_catalog()], dtype=pl.String)
     actions = pl.Series([uid(f"{NS}::Action", p) for p in PURPOSES], dtype=pl.String)
     targets = pl.Series([uid(f"{NS}::Target", t) for t in TARGETS if t != UNKNOWN], dtype=pl.String)
-    country = pl.Series([p[0] for p in PLACES], dtype=pl.String)
-    region = pl.Series([p[1] for p in PLACES], dtype=pl.String)
-    zones = pl.Series([p[2] for p in PLACES], dtype=pl.List(pl.String))
+    country = pl.Series([p[0] for p in places], dtype=pl.String)
+    region = pl.Series([p[1] for p in places], dtype=pl.String)
+    zones = pl.Series([p[2] for p in places], dtype=pl.List(pl.String))
     place = pl.Series(idx["place"], dtype=pl.UInt32)
     ctx = pl.DataFrame(
         {
             "country": country.gather(place),
             "region": region.gather(place),
             "zones": zones.gather(place),
+            "scopes": pl.Series([_scopes(pack, m) for m in range(256)], dtype=pl.List(pl.String)).gather(
+                pl.Series(idx["scopes"], dtype=pl.UInt32)),
             "linked_to_invasion": pl.Series(idx["linked"], dtype=pl.Boolean),
             "approved": pl.Series(idx["approved"], dtype=pl.Boolean),
         }
@@ -116,18 +132,19 @@ def frame_of(idx: dict[str, np.ndarray]) -> pl.DataFrame:
     )
 
 
-def requests_of(idx: dict[str, np.ndarray], rows: np.ndarray) -> list[dict]:
+def requests_of(idx: dict[str, np.ndarray], rows: np.ndarray, places: list, pack) -> list[dict]:
     weapons = [w.name for w in load_catalog()]
     targets = [t for t in TARGETS if t != UNKNOWN]
     out = []
     for i in rows.tolist():
-        country, region, zones, _ = PLACES[idx["place"][i]]
+        country, region, zones, _ = places[idx["place"][i]]
         out.append(
             {
                 "principal": {"type": f"{NS}::Weapon", "id": weapons[idx["weapon"][i]]},
                 "action": {"type": f"{NS}::Action", "id": PURPOSES[idx["purpose"][i]]},
                 "resource": {"type": f"{NS}::Target", "id": targets[idx["target"][i]]},
                 "context": {"country": country, "region": region, "zones": list(zones),
+                            "scopes": _scopes(pack, int(idx["scopes"][i])),
                             "linked_to_invasion": bool(idx["linked"][i]), "approved": bool(idx["approved"][i])},
             }
         )
@@ -140,22 +157,31 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--sample", type=int, default=20_000, help="rows also evaluated by cedarpy")
     ap.add_argument("--repeat", type=int, default=3, help="columnar timing runs (the median is reported)")
+    ap.add_argument("--pack", default="us-ukraine", help="a bundled pack's name, or all")
     ap.add_argument("--rows-only", action="store_true",
                     help="disable the distinct-request path (the evaluator's row-by-row path, for comparison)")
     args = ap.parse_args()
     if args.rows_only:
         columnar.DEDUP_MIN_ROWS = 10**12
 
-    pack = load_pack(builtin_path("us-ukraine"))
     items = entity_items()
     store = prepare_entities(items)
     cedar_entities = cedarpy.Entities.from_json_str(json.dumps(items))
     idx = workload(args.n, args.seed)
-    frame = frame_of(idx)
-    distinct = frame.unique().height
     sample = np.random.default_rng(args.seed + 1).choice(args.n, min(args.sample, args.n), replace=False)
     sample.sort()
-    requests = requests_of(idx, sample)
+    ok = True
+    for name in builtin_names() if args.pack == "all" else [args.pack]:
+        ok &= bench_pack(load_pack(builtin_path(name)), idx, sample, store, cedar_entities, args)
+    return 0 if ok else 1
+
+
+def bench_pack(pack, idx: dict[str, np.ndarray], sample: np.ndarray, store, cedar_entities, args) -> bool:
+    """Print one line per version of ``pack``; whether every sampled result agreed with cedarpy's."""
+    places = places_for(pack)
+    frame = frame_of(idx, places, pack)
+    distinct = frame.unique().height
+    requests = requests_of(idx, sample, places, pack)
     ok = True
     for version_id in pack.version_ids:
         version = pack.version(version_id)
@@ -184,6 +210,7 @@ def main() -> int:
         col_rps = args.n / t_col
         ced_rps = len(requests) / t_ced
         line = {
+            "pack": pack.name,
             "version": version_id,
             "path": "rows" if args.rows_only else "auto",
             "rows": args.n,
@@ -201,7 +228,7 @@ def main() -> int:
         if first:
             line["first_mismatch"] = first
         print(json.dumps(line), flush=True)
-    return 0 if ok else 1
+    return ok
 
 
 if __name__ == "__main__":
