@@ -31,6 +31,7 @@ import enduse.columnar as columnar
 from enduse.catalog import load_catalog
 from enduse.columnar import compile_policies, prepare_entities, uid
 from enduse.engines import entity_list
+from enduse.evaluate import scope_values
 from enduse.packs import builtin_names, builtin_path
 from enduse.packs.loader import load_pack
 from enduse.vocab import TARGETS, UNKNOWN
@@ -87,12 +88,14 @@ def workload(n: int, seed: int) -> dict[str, np.ndarray]:
         "place": rng.choice(len(PLACES), n, p=pw / pw.sum()),
         "linked": rng.random(n) < 0.85,
         "approved": rng.random(n) < 0.5,
-        "scopes": rng.integers(0, 256, n),  # bit j: the pack's j-th scope assumption holds
+        "scopes": rng.integers(0, 256, n),  # bit j: whether the pack's j-th scope holds, where its assumption is vague
     }
 
 
 def _scopes(pack, mask: int) -> list[str]:
-    return [scope for j, scope in enumerate(pack.scopes) if mask >> j & 1]
+    """The scopes that hold, as enduse asks: those its assumptions put in, and vague ones either way (bit j)."""
+    values = scope_values(pack)
+    return [scope for j, scope in enumerate(pack.scopes) if values[scope] == [True] or len(values[scope]) > 1 and mask >> j & 1]
 
 
 def places_for(pack) -> list[tuple[str, str, list[str], float]]:
