@@ -180,3 +180,16 @@ def test_name_and_region_resolve_to_that_region(row: dict) -> None:
         assert {p.region for p in error.candidates} == {row["region"]}
     else:
         assert place.region == row["region"]
+
+
+@settings(max_examples=500)
+@given(st.text())
+def test_matching_keys_keep_exactly_the_letters_and_digits_without_marks(text: str) -> None:
+    """The translate table gives the key of its definition: NFKD, casefolded, letters and digits only, no
+    combining or modifier marks (the translation is cached per character, so the first sight must be right)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text).casefold()
+    expected = "".join(c for c in decomposed if c.isalnum() and unicodedata.category(c) not in ("Lm", "Mn"))
+    assert normalize(text) == expected
+    assert normalize(text) == normalize(text)
