@@ -126,7 +126,7 @@ def normalised_keys(pack: Pack, classes: dict[str, dict[str, dict[str, str]]] | 
 
     Two situations that differ only in what their version cannot tell apart get the same verdict,
     clauses and missing facts, so deciding one stands for both: a column the version never reads
-    becomes a constant (the baseline reads only the country), and a weapon, target or purpose it
+    becomes a constant (the baseline reads only the country), and a weapon, target, purpose or region it
     never names stands for all like it (``_classes``; pass them when already computed).
     """
     classes = _classes(pack) if classes is None else classes

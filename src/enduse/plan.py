@@ -1,7 +1,7 @@
 """A pack compiled once for judging: what each version reads, its stand-in classes, key expressions and dimensions.
 
 Deciding a situation needs, per pack, the columns a decision depends on (``key_columns``), the values standing
-for the weapons, targets and purposes a version cannot tell apart (``_classes``), the expressions normalising
+for the weapons, targets, purposes and regions a version cannot tell apart (``_classes``), the expressions normalising
 a situation to its key (``normalised_keys``) and the values each unknown can take (``_dimensions``). These depend
 only on the pack and its assumptions, so a ``Judge`` compiles them once per pack (like OpenFisca's simulation
 owns its tax-benefit system) and both the table path and the scalar path read them from here. ``key`` is the
