@@ -435,10 +435,9 @@ def decide_frame(
         plan = compile_plan(pack)
     situations = with_versions(situations, pack, version)
     keys = list(plan.keys)
-    normal = plan.normal
-    distinct = situations.select(normal.get(k, pl.col(k)) for k in keys).unique()
+    keyed = situations.with_columns(plan.normal.get(k, pl.col(k)).alias(KEY + k) for k in keys)
+    distinct = keyed.select(pl.col(KEY + k).alias(k) for k in keys).unique()
     table = remember(distinct, plan, engine, memo)
-    keyed = situations.with_columns(normal.get(k, pl.col(k)).alias(KEY + k) for k in keys)
     decision = {name: DECISION + name for name in ("verdict", "clauses", "missing", "errors", "confidence", "zones", "vague_zones")}
     joined = keyed.join(table.rename({**{k: KEY + k for k in keys}, **decision}), on=[KEY + k for k in keys],
                         how="left", nulls_equal=True, maintain_order="left")
