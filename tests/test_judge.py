@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from enduse import Verdict
 from enduse.catalog import load_catalog
 from enduse.errors import InputError
+import enduse.judge as judge_module
 from enduse.judge import Judge
 from enduse.packs.registry import bundled, pack_set
 from enduse.synthetic import synthetic_uses
@@ -96,6 +97,20 @@ def test_the_table_path_gives_what_single_uses_give():
         row = by_row[number]
         assert (single.verdict.value, single.pack, single.version) == (row["__verdict"], row["__pack"], row["__version"])
         assert sorted(c.id for c in single.clauses) == sorted(row["__clauses"]) and list(single.missing) == row["__missing"]
+
+
+def test_packs_judging_in_parallel_give_the_tables_they_give_one_after_another(monkeypatch):
+    frame = synthetic_uses(3_000, seed=5).with_columns(
+        pl.when(pl.int_range(pl.len()) % 4 == 0).then(pl.lit("unknown")).otherwise(pl.col("weapon")).alias("weapon"))
+    tables = {}
+    for label, limit in (("parallel", 0), ("sequential", 10**12)):
+        monkeypatch.setattr(judge_module, "PARALLEL_MIN_ROWS", limit)
+        monkeypatch.setattr(judge_module.os, "cpu_count", lambda: 2)
+        judged = Judge.create(engine="columnar").table(frame)
+        tables[label] = (judged.rows, judged.candidates, judged.rejects)
+    assert tables["parallel"][0]["__pack"].n_unique() > 5  # several packs, so several threads judged
+    for parallel, sequential in zip(tables["parallel"], tables["sequential"], strict=True):
+        assert parallel.equals(sequential)
 
 
 def test_params_go_to_the_packs_that_have_them():

@@ -17,7 +17,9 @@ strictest candidate unless all agree.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -58,6 +60,8 @@ from enduse.uses import REASON, Use, parse_uses, uses_frame, validate_uses
 from enduse.vocab import UNKNOWN
 
 _NONE = pl.lit([], pl.List(pl.String))
+#: Tables with at least this many (use, candidate) rows are judged by their packs in parallel, one thread per core.
+PARALLEL_MIN_ROWS = 20_000
 #: What the packs read of a located use (besides its facts), and where it is: what a candidate's rows carry.
 _READ = ("__date", "__lat", "__lon", "__weapon", "__target", "__purpose", "__country", "__region")
 _PLACE = ("__country", "__region", "__region_name", "__border_km", "__lat", "__lon", WITHIN_KM, AREA, "__place_label", "__weapon")
@@ -185,10 +189,18 @@ class Judge:
             ROW, "__loc", PIECES, *_READ, *facts, SUPPLIER, pl.col(SUPPLIER).list.len().alias("__n"),
             pl.col(SUPPLIER).list.eval(pl.int_range(pl.len())).alias("__cand"),
         ).explode([SUPPLIER, "__cand"])
-        parts = []
-        for (supplier,), group in each.group_by(SUPPLIER, maintain_order=True):
+        groups = [(supplier, group) for (supplier,), group in each.group_by(SUPPLIER, maintain_order=True)]
+
+        def decided(supplier: str, group: pl.DataFrame) -> pl.DataFrame:
             pack = self.packs.for_supplier(supplier)
-            parts.append(self._ungoverned(group) if pack is None else self._under(pack, group, located, version))
+            return self._ungoverned(group) if pack is None else self._under(pack, group, located, version)
+
+        workers = min(len(groups), os.cpu_count() or 1) if each.height >= PARALLEL_MIN_ROWS else 1
+        if workers > 1:  # each pack has its own memo and plan; polars and the geometry release the GIL
+            with ThreadPoolExecutor(workers) as pool:
+                parts = list(pool.map(lambda item: decided(*item), groups))
+        else:
+            parts = [decided(*item) for item in groups]
         per = pl.concat(parts, how="diagonal_relaxed") if parts else self._ungoverned(each)
         failed = per.filter(pl.col(ERRORS).list.len() > 0).group_by(ROW).agg(
             cedar_error(pl.col(ERRORS).first().list.join(", "), pl.col(VERSION).first(), pl.col(PACK).first()).alias(REASON))
