@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from enduse import Verdict, load_pack
+from enduse.evaluate import MASKED_FLAGS, names_where
 from enduse.packs import builtin_names
 
 
@@ -234,3 +238,14 @@ def test_a_shared_memo_keeps_each_situation_once_and_judges_alike_from_threads()
             keys = [c for c in memo.table.columns if c not in
                     {"verdict", "clauses", "missing", "errors", "confidence", "zones", "vague_zones"}]
             assert memo.table.select(keys).is_duplicated().sum() == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, MASKED_FLAGS + 2).flatmap(
+    lambda n: st.lists(st.lists(st.sampled_from([True, False, None]), min_size=n, max_size=n), min_size=1, max_size=40)))
+def test_names_where_lists_the_names_whose_flags_hold_in_order(rows):
+    n = len(rows[0])
+    names = [f"z{i}" for i in range(n)]
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(names, pl.Boolean), orient="row")
+    got = frame.select(names_where([(name, pl.col(name)) for name in names]).alias("l"))["l"].to_list()
+    assert got == [[name for name, flag in zip(names, row) if flag] for row in rows]
