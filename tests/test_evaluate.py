@@ -246,6 +246,7 @@ def test_a_shared_memo_keeps_each_situation_once_and_judges_alike_from_threads()
 def test_names_where_lists_the_names_whose_flags_hold_in_order(rows):
     n = len(rows[0])
     names = [f"z{i}" for i in range(n)]
-    frame = pl.DataFrame(rows, schema=dict.fromkeys(names, pl.Boolean), orient="row")
-    got = frame.select(names_where([(name, pl.col(name)) for name in names]).alias("l"))["l"].to_list()
+    frame = pl.DataFrame([[i, *row] for i, row in enumerate(rows)], schema={"i": pl.Int64, **dict.fromkeys(names, pl.Boolean)},
+                         orient="row")
+    got = frame.with_columns(names_where([(name, pl.col(name)) for name in names]).alias("l"))["l"].to_list()
     assert got == [[name for name, flag in zip(names, row) if flag] for row in rows]

@@ -20,6 +20,7 @@ import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -230,9 +231,18 @@ def names_where(flags: Sequence[tuple[str, pl.Expr]]) -> pl.Expr:
     if len(flags) > MASKED_FLAGS:
         return pl.concat_list(pl.when(flag).then(pl.lit(name)) for name, flag in flags).list.drop_nulls()
     mask = pl.sum_horizontal(flag.fill_null(False).cast(pl.UInt32) * (1 << i) for i, (_, flag) in enumerate(flags))
-    masks = range(1 << len(flags))
-    lists = [[name for i, (name, _) in enumerate(flags) if m >> i & 1] for m in masks]
-    return mask.replace_strict(list(masks), lists, return_dtype=pl.List(pl.String))
+    masks, lists = _masked_lists(tuple(name for name, _ in flags))
+    return mask.replace_strict(masks, lists, return_dtype=pl.List(pl.String))
+
+
+@lru_cache(maxsize=256)
+def _masked_lists(names: tuple[str, ...]) -> tuple[pl.Expr, pl.Expr]:
+    """Every bit mask of ``names`` and its list of names, as literals; made once, as building 2**n lists costs
+    milliseconds and single situations are decided one by one."""
+    masks = range(1 << len(names))
+    lists = [[name for i, name in enumerate(names) if m >> i & 1] for m in masks]
+    return (pl.lit(pl.Series(masks, dtype=pl.UInt32).implode()),
+            pl.lit(pl.Series(lists, dtype=pl.List(pl.String)).implode()))
 
 
 def _set_of(scopes: tuple[str, ...]) -> pl.Expr:
