@@ -20,6 +20,7 @@ from enduse.columnar import (
     prepare_entities,
     uid,
 )
+from enduse.columnar.dedup import distinct_rows
 
 _ERR_ID = re.compile(r"policy `([^`]*)`")
 
@@ -116,6 +117,16 @@ POLICY_SETS = {
         forbid(principal, action, resource) when { context.when.toTime() < duration("1s") && context.when.toDate() == datetime("1969-12-31") };
         permit(principal, action, resource) when { context.when.durationSince(datetime("1970-01-01")).toDays() < -1 };
     """,
+    # parts read only in tests against literals: the distinct-request path counts them by the tests' results
+    "literal_tests": """
+        permit(principal in Group::"g1", action in [Action::"read", Action::"all"], resource is Doc in Folder::"f0");
+        permit(principal == User::"u3", action, resource) when { context.tags.contains("a") && !context.tags.contains("c") };
+        forbid(principal is User, action == Action::"write", resource) when { ["", "a", "b", "axb", "a*b*"].contains(context.s) };
+        permit(principal, action, resource) when { context has s && context.s != "x" && [Doc::"d1", Doc::"d9", User::"u4"].contains(resource) };
+        permit(principal, action, resource) when { principal is Group || context.tags.contains("b") && action != Action::"read" };
+        forbid(principal, action, resource == Doc::"d2") when { context.s == "abc" || context.flag == "x" };
+        permit(principal, action, resource) when { resource in Folder::"f0" && context.tags.contains("") && principal in User::"u9" };
+    """,
 }
 
 STRS = ["", "ab", "a", "b", "axb", "a*b", "a*b*", "x", "abc"]
@@ -147,6 +158,8 @@ def _context(rnd: random.Random, policy_set: str) -> dict:
         if rnd.random() < 0.3:
             rec["j"] = "j"
         c["rec"] = rec
+    if policy_set == "literal_tests" and opt():
+        c["tags"] = [rnd.choice(["a", "b", "c", "", "ab"]) for _ in range(rnd.choice([0, 0, 1, 2, 3, 5]))]
     if policy_set == "extensions":
         if opt():
             c["ip"] = {"__extn": {"fn": "ip", "arg": rnd.choice(IPS[:-1])}}
@@ -245,6 +258,44 @@ def test_evaluate_frame_matches_batch() -> None:
     assert out.columns == ["decision", "reason", "errors"]
     got = [(d, frozenset(r), frozenset(e)) for d, r, e in out.iter_rows()]
     assert got == _cedar(reqs, POLICY_SETS["errors_and_short_circuit"])
+
+
+def _blurred(r: dict) -> dict:
+    """``r`` with values that no literal of the ``literal_tests`` policies tells apart exchanged for others."""
+    c = dict(r["context"])
+    if c.get("s") in ("ab", "a*b"):
+        c["s"] = "zz" + c["s"]
+    if "tags" in c:
+        c["tags"] = [t if t in ("a", "b", "c", "") else "zz" for t in c["tags"]]
+    swap = {"u1": "u4", "u4": "u1"}  # both users in Group::"g1", neither u3 nor u9
+    return {**r, "principal": _ent("User", swap[r["principal"]["id"]]) if r["principal"]["id"] in swap else r["principal"],
+            "context": c}
+
+
+def _literal_frame(reqs: list[dict]) -> pl.DataFrame:
+    ctx = {"s": pl.String, "tags": pl.List(pl.String), "flag": pl.Boolean}
+    return pl.DataFrame(
+        {
+            **{v: [uid(r[v]["type"], r[v]["id"]) for r in reqs] for v in ("principal", "action", "resource")},
+            "context": pl.Series([{k: r["context"].get(k) for k in ctx} for r in reqs], dtype=pl.Struct(ctx)),
+        }
+    )
+
+
+def test_literal_tests_share_one_evaluation_per_outcome_of_the_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests told apart only by values no literal test distinguishes are evaluated once, with Cedar's answers."""
+    monkeypatch.setattr(columnar, "DEDUP_MIN_ROWS", 1)
+    monkeypatch.setattr(columnar, "DEDUP_MAX_SHARE", 1.0)
+    reqs = _requests(random.Random("literal-tests-frame"), "literal_tests", 2000)
+    both = reqs + [_blurred(r) for r in reqs]
+    compiled = compile_policies(POLICY_SETS["literal_tests"])
+    store = prepare_entities(ENTITIES)
+    frame = _literal_frame(both)
+    reps, _ = distinct_rows(frame, compiled.reads, store)
+    assert len(reps) == len(distinct_rows(_literal_frame(reqs), compiled.reads, store)[0])
+    assert frame.unique().height > len(reps) + 1000  # the exchanged values make distinct requests
+    got = [(d, frozenset(r), frozenset(e)) for d, r, e in compiled.evaluate(frame, store).iter_rows()]
+    assert got == _cedar(both, POLICY_SETS["literal_tests"])
 
 
 def test_unsupported_construct_raises_at_compile_time() -> None:

@@ -104,7 +104,7 @@ class CompiledPolicies:
         n = frame.height
         if n >= DEDUP_MIN_ROWS:
             rd = self.reads
-            d = distinct_rows(frame, rd)
+            d = distinct_rows(frame, rd, store)
             if d is not None and len(d[0]) <= DEDUP_MAX_SHARE * n:
                 reps, inv = d
                 cols = [c for c in REQUEST_COLUMNS if c in frame.columns]

@@ -21,6 +21,17 @@ representative's. The representatives hold exactly the same set of distinct read
 whole frame, so the evaluator's frame-wide type inference sees the same types for every part it
 reads. Anything that cannot be coded this way (floats, lists of structs, deep lists, a key space
 beyond 64 bits) gives ``None`` and the caller evaluates the frame row by row.
+
+Coarser, still exact: a part the policies use only in tests against literals (``principal ==
+E``, ``principal in E`` and ``is``, ``[E1, E2].contains(action)``, ``context.country == "RU"``,
+``context.zones.contains("x")``, ``context has f``; see :func:`reads`) influences a result only
+through those tests' outcomes and its null-ness: the compiled expressions of these tests are
+functions of exactly that. Such a part (a String, or a List(String) tested for literals) is coded
+by the outcomes instead of its value, so requests that differ only in values no policy tells
+apart share one evaluation. The representatives then hold fewer distinct values than the frame;
+what the evaluator infers from them (the entity types of a uid column) only decides tests whose
+outcome is the same for every row of a class, and a uid column coded so is checked, like an
+unread one, for the values the evaluator would refuse.
 """
 
 from __future__ import annotations
@@ -31,6 +42,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from .errors import Unsupported
+from .values import parse_uid
+
 REQUEST_COLUMNS = ("principal", "action", "resource", "context")
 _KEY_LIMIT = 1 << 63  # the combined key space must stay below this (UInt64 arithmetic, no overflow)
 _MAX_LIST_LEN = 16
@@ -38,10 +52,114 @@ _DIRECT_LIMIT = 1 << 22  # key spaces up to this size (or 2 rows per key) use di
 
 
 # --------------------------------------------------------------------------- what the policies read
+VARS = ("principal", "action", "resource")
+# A test the policies apply to one request part, all against literals: ("eq", text) the value equals text (a string
+# or a canonical uid), ("in", uids) the entity is one of uids or their descendants, ("is", type) the entity is of the
+# type, ("contains", text) the set holds text.
+Test = tuple
+
+
 @dataclass(frozen=True)
 class Reads:
     entities: frozenset  # of "principal", "action", "resource"
     context: frozenset | None  # top-level context fields read; None = the whole context
+    # (part, its tests) for each read part the policies use only in literal tests; a part is "principal", "action",
+    # "resource" or ("context", field)
+    tests: tuple = ()
+
+
+def _part(e: Any) -> str | tuple | None:
+    """The request part an EST node reads directly: an entity variable or a top-level context field."""
+    if not isinstance(e, dict) or len(e) != 1:
+        return None
+    (op, arg), = e.items()
+    if op == "Var" and arg in VARS:
+        return arg
+    if (op == "." and isinstance(arg, dict) and set(arg) == {"left", "attr"} and arg["left"] == {"Var": "context"}
+            and isinstance(arg["attr"], str)):
+        return ("context", arg["attr"])
+    return None
+
+
+def _literal(e: Any, entity: bool = False) -> str | None:
+    """The text of a literal string or entity (its canonical uid) of an EST node; entities only if ``entity``."""
+    if not isinstance(e, dict) or set(e) != {"Value"}:
+        return None
+    return _text(e["Value"], entity)
+
+
+def _text(v: Any, entity: bool) -> str | None:
+    if isinstance(v, str) and not entity:
+        return v
+    if isinstance(v, dict) and set(v) == {"__entity"}:
+        try:
+            return parse_uid(v)
+        except Unsupported:
+            return None
+    return None
+
+
+def _literals(e: Any, entity: bool = False) -> list[str] | None:
+    """The texts of a set literal (a ``Set`` of literals or a literal list), or a single literal when ``entity``."""
+    if not isinstance(e, dict) or len(e) != 1:
+        return None
+    (op, arg), = e.items()
+    if op == "Set" and isinstance(arg, list):
+        texts = [_literal(x, entity) for x in arg]
+    elif op == "Value" and isinstance(arg, list):
+        texts = [_text(x, entity) for x in arg]
+    elif entity and op == "Value":
+        texts = [_literal(e, True)]
+    else:
+        return None
+    return None if any(t is None for t in texts) else texts
+
+
+def _literal_test(op: str, arg: Any) -> tuple[str | tuple, set[Test]] | None:
+    """(part, tests) when the EST node ``{op: arg}`` only tests one request part against literals."""
+    if not isinstance(arg, dict):
+        return None
+    left, right = arg.get("left"), arg.get("right")
+    if op in ("==", "!="):
+        for a, b in ((left, right), (right, left)):
+            part, text = _part(a), _literal(b)
+            if part is not None and text is not None:
+                return part, {("eq", text)}
+    elif op == "contains":
+        part, texts = _part(right), _literals(left)
+        if part is not None and texts is not None:
+            return part, {("eq", t) for t in texts}
+        part, text = _part(left), _literal(right)
+        if isinstance(part, tuple) and text is not None:
+            return part, {("contains", text)}
+    elif op == "in":
+        part, keys = _part(left), _literals(right, entity=True)
+        if part is not None and keys is not None:
+            return part, {("in", frozenset(keys))}
+    elif op == "is" and isinstance(arg.get("entity_type"), str) and set(arg) <= {"left", "entity_type", "in"}:
+        part = _part(left)
+        keys = _literals(arg["in"], entity=True) if "in" in arg else []
+        if part is not None and keys is not None:
+            return part, {("is", arg["entity_type"])} | ({("in", frozenset(keys))} if "in" in arg else set())
+    return None
+
+
+def _scope_tests(c: dict) -> set[Test] | None:
+    """The literal tests of a scope constraint, None for one of another shape."""
+    op = c.get("op")
+    try:
+        if op == "==" and "entity" in c:
+            return {("eq", parse_uid(c["entity"]))}
+        if op == "in" and ("entity" in c or "entities" in c):
+            return {("in", frozenset(parse_uid(x) for x in c.get("entities", [c.get("entity")])))}
+        if op == "is" and isinstance(c.get("entity_type"), str):
+            tests: set[Test] = {("is", c["entity_type"])}
+            if "in" in c:
+                tests.add(("in", frozenset([parse_uid(c["in"]["entity"])])))
+            return tests
+    except (Unsupported, KeyError, TypeError):
+        return None
+    return None
 
 
 def reads(policies: dict[str, dict]) -> Reads:
@@ -49,6 +167,18 @@ def reads(policies: dict[str, dict]) -> Reads:
     ents: set[str] = set()
     fields: set[str] = set()
     whole = False
+    tests: dict[str | tuple, set[Test]] = {}
+    opaque: set[str | tuple] = set()  # parts read otherwise than in literal tests
+
+    def read(part: str | tuple, found: set[Test] | None) -> None:
+        if isinstance(part, tuple):
+            fields.add(part[1])
+        else:
+            ents.add(part)
+        if found is None:
+            opaque.add(part)
+        else:
+            tests.setdefault(part, set()).update(found)
 
     def walk(e: Any) -> None:
         nonlocal whole
@@ -63,8 +193,8 @@ def reads(policies: dict[str, dict]) -> Reads:
             if op == "Var" and isinstance(arg, str):
                 if arg == "context":
                     whole = True
-                else:
-                    ents.add(arg)
+                elif arg in VARS:
+                    read(arg, None)
                 return
             if (
                 op in (".", "has")
@@ -73,19 +203,26 @@ def reads(policies: dict[str, dict]) -> Reads:
                 and isinstance(arg.get("attr"), str)
                 and set(arg) == {"left", "attr"}
             ):
-                fields.add(arg["attr"])
+                read(("context", arg["attr"]), set() if op == "has" else None)  # has: presence only
+                return
+            found = _literal_test(op, arg)
+            if found is not None:
+                read(*found)
                 return
         for x in e.values():
             walk(x)
 
     for p in policies.values():
-        for var in ("principal", "action", "resource"):
+        for var in VARS:
             if p[var].get("op") != "All":
-                ents.add(var)
+                read(var, _scope_tests(p[var]))
         for c in p.get("conditions", []):
             walk(c["body"])
-    ents &= {"principal", "action", "resource"}
-    return Reads(frozenset(ents), None if whole else frozenset(fields))
+    found = tuple(
+        sorted(((part, frozenset(t)) for part, t in tests.items()
+                if part not in opaque and not (whole and isinstance(part, tuple))), key=repr)
+    )
+    return Reads(frozenset(ents), None if whole else frozenset(fields), found)
 
 
 # --------------------------------------------------------------------------- leaf codes
@@ -164,20 +301,102 @@ def _uid_check(var: str) -> pl.Expr:
     return pl.col(var).unique().str.extract(r'^(.*?)::"', 1).is_not_null().all().alias(f"ok_{var}")
 
 
+def _holds(x: Any, test: Test, store: Any) -> Any:
+    """Whether each value (an expression or Series of String) passes one literal test, as the compiled policies
+    decide it; false for null."""
+    kind, arg = test
+    if kind == "in":
+        out = x.is_in(pl.Series(store.descendants_or_self(sorted(arg)), dtype=pl.String).implode())
+    elif kind == "is":
+        out = x.str.starts_with(arg + '::"')
+    else:  # "eq" on a value, "contains" on a set's element
+        out = x == arg
+    return out.fill_null(False)
+
+
+def _test_bits(x: pl.Expr, tests: list, store: Any) -> pl.Expr:
+    """Bit j set where the value passes ``tests[j]`` (UInt32, at most 32 tests)."""
+    bits = [_holds(x, t, store).cast(pl.UInt32) * pl.lit(1 << j, dtype=pl.UInt32) for j, t in enumerate(tests)]
+    return pl.sum_horizontal(bits).cast(pl.UInt32) if bits else pl.lit(0, dtype=pl.UInt32)
+
+
+def _class_code(cs: pl.Series, tests: list, store: Any) -> np.ndarray:
+    """Code of a Categorical column by its values' results on ``tests``: 0 for null, 1.. for each combination seen
+    (the tests run once per distinct value)."""
+    u = cs.unique().drop_nulls()
+    if not len(u):
+        return np.zeros(len(cs), dtype=np.uint32)
+    ucodes = u.to_physical().to_numpy()
+    text = u.cast(pl.String)
+    results = np.stack([_holds(text, t, store).to_numpy() for t in tests] or [np.zeros(len(u), bool)], axis=1)
+    _, cls = np.unique(results, axis=0, return_inverse=True)
+    lut = np.zeros(int(ucodes.max()) + 2, dtype=np.uint32)  # the last entry: null
+    lut[ucodes] = cls.reshape(-1) + 1
+    return lut[cs.to_physical().fill_null(len(lut) - 1).to_numpy()]
+
+
+def _contains_code(lens: pl.Series, bits: pl.Series) -> np.ndarray | None:
+    """Code of a set column from its lengths and its elements' test bits: 0 for null, 1 + the union of the bits."""
+    n = lens.fill_null(0).to_numpy().astype(np.int64)
+    if len(bits) != n.sum():
+        return None
+    code = np.ones(len(n), dtype=np.uint32)
+    full = n > 0
+    if full.any():
+        starts = np.zeros(len(n), dtype=np.int64)
+        np.cumsum(n[:-1], out=starts[1:])
+        code[full] += np.bitwise_or.reduceat(bits.to_numpy(), starts[full])
+    code[lens.is_null().to_numpy()] = 0
+    return code
+
+
+# A String part with at most this many tests is coded by running them on every row; with more, by running them on
+# its distinct values (a Categorical cast costs about as much as four string comparisons per row).
+_DIRECT_TESTS = 4
+
+
 # --------------------------------------------------------------------------- distinct rows
-def distinct_rows(frame: pl.DataFrame, rd: Reads) -> tuple[np.ndarray, np.ndarray] | None:
+def distinct_rows(frame: pl.DataFrame, rd: Reads, store: Any = None) -> tuple[np.ndarray, np.ndarray] | None:
     """(representative row per distinct read request, index of every row's representative), or None.
 
+    With the ``store`` the policies are evaluated against, a String part read only in literal tests
+    (``rd.tests``), or a List(String) part only tested for holding literals, counts by its results
+    on those tests rather than by its value (and its null-ness).
     ``None`` also when a uid column no policy reads holds a value that is not a uid: the caller's
     row-by-row path then raises the usual error.
     """
     if any(c not in frame.schema for c in REQUEST_COLUMNS):
         return None
     leaves: list[tuple[str, pl.Expr]] = []
+    tests = dict(rd.tests) if store is not None else {}
+    lf = frame.lazy()
+    jobs: list[pl.LazyFrame] = []
+    post: dict[int, Any] = {}  # leaf -> tests to run on its distinct values, or the job with its elements' bits
+
+    def add(part: str | tuple, e: pl.Expr, dt: pl.DataType) -> bool:
+        t = sorted(tests.get(part, ()))
+        kinds = {kind for kind, _ in t}
+        if part in tests and dt == pl.String and kinds <= {"eq", "in", "is"}:
+            if len(t) <= _DIRECT_TESTS:
+                leaves.append(("s", pl.when(e.is_null()).then(pl.lit(0, dtype=pl.UInt32)).otherwise(
+                    _test_bits(e, t, store) + 1)))
+            else:
+                post[len(leaves)] = t
+                leaves.append(("t", e.cast(pl.Categorical(pl.Categories.random()))))
+            return True
+        if part in tests and dt == pl.List(pl.String) and kinds <= {"contains"} and len(t) <= 16:
+            post[len(leaves)] = len(jobs)
+            jobs.append(lf.select(_test_bits(e.explode(empty_as_null=False, keep_nulls=False), t, store)))
+            leaves.append(("k", e.list.len()))
+            return True
+        _leaves(e, dt, leaves)
+        return False
+
+    checked = [v for v in VARS if v not in rd.entities]  # uid columns whose every value the evaluation will not see
     try:
-        for col in ("principal", "action", "resource"):
-            if col in rd.entities:
-                _leaves(pl.col(col), frame.schema[col], leaves)
+        for col in VARS:
+            if col in rd.entities and add(col, pl.col(col), frame.schema[col]):
+                checked.append(col)
         ctx_dt = frame.schema["context"]
         if rd.context is None:
             _leaves(pl.col("context"), ctx_dt, leaves)
@@ -188,31 +407,33 @@ def distinct_rows(frame: pl.DataFrame, rd: Reads) -> tuple[np.ndarray, np.ndarra
             names = {f.name: f.dtype for f in ctx_dt.fields}
             for f in sorted(rd.context):
                 if f in names:
-                    _leaves(pl.col("context").struct.field(f), names[f], leaves)
+                    add(("context", f), pl.col("context").struct.field(f), names[f])
     except _NoCode:
         return None
     n = frame.height
-    unread = [v for v in ("principal", "action", "resource") if v not in rd.entities]
-    lf = frame.lazy()
-    jobs = []
     if leaves:
         jobs.append(lf.select([e.alias(f"c{i}") for i, (_, e) in enumerate(leaves)]))
-    if unread:
-        jobs.append(lf.select([_uid_check(v) for v in unread]))
+    if checked:
+        jobs.append(lf.select([_uid_check(v) for v in checked]))
     done = pl.collect_all(jobs)
-    if unread and not all(done[-1].row(0)):
+    if checked and not all(done[-1].row(0)):
         return None
     if not leaves:
         return np.zeros(1, dtype=np.int64), np.zeros(n, dtype=np.uint32)
-    codes = done[0]
+    codes = done[-2 if checked else -1]
     arrays: list[np.ndarray] = []
     for i, (kind, _) in enumerate(leaves):
+        col = codes[f"c{i}"]
         if kind == "l":
-            a = _list_code(codes[f"c{i}"])
-            if a is None:
-                return None
+            a = _list_code(col)
+        elif kind == "t":
+            a = _class_code(col, post[i], store)
+        elif kind == "k":
+            a = _contains_code(col, done[post[i]].to_series())
         else:
-            a = codes[f"c{i}"].to_numpy()
+            a = col.to_numpy()
+        if a is None:
+            return None
         arrays.append(a)
     ranges = [(int(a.min()), int(a.max())) if len(a) else (0, 0) for a in arrays]
     space = 1
