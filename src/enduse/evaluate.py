@@ -216,8 +216,9 @@ def _dimensions(pack: Pack, classes: dict[str, dict[str, dict[str, str]]] | None
     return dims
 
 
-#: Up to this many flags, ``names_where`` looks each row's list up by its flags' bit mask (2**n lists).
-MASKED_FLAGS = 10
+#: Up to this many flags (a pack's zones or scopes), ``names_where`` looks each row's list up by its flags' bit mask;
+#: beyond, making the 2**n lists would cost a single decision more than the lookup saves.
+MASKED_FLAGS = 6
 
 
 def names_where(flags: Sequence[tuple[str, pl.Expr]]) -> pl.Expr:
