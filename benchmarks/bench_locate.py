@@ -12,28 +12,14 @@ theatre box. Times are the best of ``--repeat`` runs; the grid's one-off build i
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from collections.abc import Callable
 from functools import partial
 
 import numpy as np
+from bench_enrich import best, emit  # this script's folder is on the path when it runs
 
 from enduse.geo import locate as L
 from enduse.synthetic import THEATRE, synthetic_uses
-
-
-def emit(**figures) -> None:
-    print(json.dumps(figures), flush=True)
-
-
-def best(run: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
