@@ -87,10 +87,11 @@ def _built(spec: JudgeSpec) -> Judge:
 @dataclass(frozen=True)
 class Judged:
     """A judged table: ``rows`` (one per judged input row: input, situation and decision columns), ``candidates``
-    (one per candidate of the rows with several) and ``rejects`` (input columns, ``row``, ``reason``)."""
+    (one per candidate of the rows with several; lazy, as only single uses' decisions list them) and ``rejects``
+    (input columns, ``row``, ``reason``)."""
 
     rows: pl.DataFrame
-    candidates: pl.DataFrame
+    candidates: pl.LazyFrame
     rejects: pl.DataFrame
 
 
@@ -209,7 +210,7 @@ class Judge:
         decisions = pl.concat([per.filter(pl.col("__n") == 1), _combined(several)], how="diagonal_relaxed").drop("__n", "__cand")
         rows = base.drop(SUPPLIER, "__loc", PIECES, *facts).join(decisions, on=ROW, how="inner", maintain_order="left")
         errored = base.join(failed, on=ROW).select(*originals, pl.col(ROW).alias("row"), REASON)
-        candidates = several.drop("__n", "__cand").join(base.select(ROW, *_PLACE), on=ROW, maintain_order="left")
+        candidates = several.lazy().drop("__n", "__cand").join(base.lazy().select(ROW, *_PLACE), on=ROW, maintain_order="left")
         rejected = [r.select(*originals, "row", REASON) for r in (invalid, located.rejects, errored) if r is not None]
         return Judged(rows, candidates, pl.concat(rejected, how="vertical_relaxed").sort("row"))
 
@@ -248,7 +249,7 @@ class Judge:
             for row, reason in judged.rejects.select("row", REASON).iter_rows():
                 results[valid[row - 1][0]] = EvaluationError(reason) if reason.startswith("Cedar") else InputError(reason)
             candidates: dict[int, list[dict[str, Any]]] = {}
-            for row in judged.candidates.iter_rows(named=True):
+            for row in judged.candidates.collect().iter_rows(named=True):
                 candidates.setdefault(row[ROW], []).append(row)
             for row in judged.rows.iter_rows(named=True):
                 if row[ROW] in candidates:
