@@ -126,6 +126,7 @@ POLICY_SETS = {
         permit(principal, action, resource) when { principal is Group || context.tags.contains("b") && action != Action::"read" };
         forbid(principal, action, resource == Doc::"d2") when { context.s == "abc" || context.flag == "x" };
         permit(principal, action, resource) when { resource in Folder::"f0" && context.tags.contains("") && principal in User::"u9" };
+        forbid(principal, action, resource) when { (context.t == "a" || context.t == "b") && context.marks.contains("a") };
     """,
 }
 
@@ -158,8 +159,12 @@ def _context(rnd: random.Random, policy_set: str) -> dict:
         if rnd.random() < 0.3:
             rec["j"] = "j"
         c["rec"] = rec
-    if policy_set == "literal_tests" and opt():
-        c["tags"] = [rnd.choice(["a", "b", "c", "", "ab"]) for _ in range(rnd.choice([0, 0, 1, 2, 3, 5]))]
+    if policy_set == "literal_tests":
+        for name in ("tags", "marks"):
+            if opt():
+                c[name] = [rnd.choice(["a", "b", "c", "", "ab"]) for _ in range(rnd.choice([0, 0, 1, 2, 3, 5]))]
+        if opt():
+            c["t"] = rnd.choice(STRS)
     if policy_set == "extensions":
         if opt():
             c["ip"] = {"__extn": {"fn": "ip", "arg": rnd.choice(IPS[:-1])}}
@@ -267,13 +272,17 @@ def _blurred(r: dict) -> dict:
         c["s"] = "zz" + c["s"]
     if "tags" in c:
         c["tags"] = [t if t in ("a", "b", "c", "") else "zz" for t in c["tags"]]
+    if "marks" in c:
+        c["marks"] = [t if t == "a" else "zz" for t in c["marks"]]
+    if c.get("t") not in (None, "a", "b"):
+        c["t"] = "zz"
     swap = {"u1": "u4", "u4": "u1"}  # both users in Group::"g1", neither u3 nor u9
     return {**r, "principal": _ent("User", swap[r["principal"]["id"]]) if r["principal"]["id"] in swap else r["principal"],
             "context": c}
 
 
 def _literal_frame(reqs: list[dict]) -> pl.DataFrame:
-    ctx = {"s": pl.String, "tags": pl.List(pl.String), "flag": pl.Boolean}
+    ctx = {"s": pl.String, "t": pl.String, "tags": pl.List(pl.String), "marks": pl.List(pl.String), "flag": pl.Boolean}
     return pl.DataFrame(
         {
             **{v: [uid(r[v]["type"], r[v]["id"]) for r in reqs] for v in ("principal", "action", "resource")},
@@ -296,6 +305,45 @@ def test_literal_tests_share_one_evaluation_per_outcome_of_the_tests(monkeypatch
     assert frame.unique().height > len(reps) + 1000  # the exchanged values make distinct requests
     got = [(d, frozenset(r), frozenset(e)) for d, r, e in compiled.evaluate(frame, store).iter_rows()]
     assert got == _cedar(both, POLICY_SETS["literal_tests"])
+
+
+@pytest.mark.parametrize("field", ["s", "t", "tags", "marks"])
+def test_literal_tests_tell_apart_what_the_policies_tell_apart(field: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only ``field`` varies, so its values fall into a few classes of many requests each: a class that merged
+    values some policy tells apart would give some of them a wrong answer."""
+    monkeypatch.setattr(columnar, "DEDUP_MIN_ROWS", 1)
+    monkeypatch.setattr(columnar, "DEDUP_MAX_SHARE", 1.0)
+    fixed = {"s": "a", "t": "a", "tags": ["a"], "marks": ["a"], "flag": True}
+    reqs = []
+    for r in _requests(random.Random(f"literal-tests-{field}"), "literal_tests", 1000):
+        ctx = {k: v for k, v in fixed.items() if k != field}
+        if field in r["context"]:
+            ctx[field] = r["context"][field]
+        reqs.append({"principal": _ent("User", "u0"), "action": _ent("Action", "write"), "resource": _ent("Doc", "d2"),
+                     "context": ctx})
+    compiled = compile_policies(POLICY_SETS["literal_tests"])
+    store = prepare_entities(ENTITIES)
+    frame = _literal_frame(reqs)
+    assert len(distinct_rows(frame, compiled.reads, store)[0]) < 40
+    expected = _cedar(reqs, POLICY_SETS["literal_tests"])
+    assert len(set(expected)) > 1
+    assert [(d, frozenset(r), frozenset(e)) for d, r, e in compiled.evaluate(frame, store).iter_rows()] == expected
+
+
+def test_a_uid_column_read_in_literal_tests_is_still_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A value that is not a uid is refused on the distinct-request path as on the row path, though no test tells it
+    apart from Action::"other"."""
+    monkeypatch.setattr(columnar, "DEDUP_MIN_ROWS", 1)
+    monkeypatch.setattr(columnar, "DEDUP_MAX_SHARE", 1.0)
+    reqs = _requests(random.Random("literal-tests-bad-uid"), "literal_tests", 500)
+    frame = pl.concat([_literal_frame(reqs)] * 20)
+    other = pl.col("action") == uid("Action", "other")
+    first_other = frame.with_row_index().filter(other)["index"][0]
+    bad = frame.with_columns(pl.when(pl.int_range(pl.len()) == first_other).then(pl.lit("nope")).otherwise("action").alias("action"))
+    compiled = compile_policies(POLICY_SETS["literal_tests"])
+    assert compiled.evaluate(frame, prepare_entities(ENTITIES)).height == 10000
+    with pytest.raises(Unsupported, match="not uids"):
+        compiled.evaluate(bad, prepare_entities(ENTITIES))
 
 
 def test_unsupported_construct_raises_at_compile_time() -> None:

@@ -30,14 +30,16 @@ functions of exactly that. Such a part (a String, or a List(String) tested for l
 by the outcomes instead of its value, so requests that differ only in values no policy tells
 apart share one evaluation. The representatives then hold fewer distinct values than the frame;
 what the evaluator infers from them (the entity types of a uid column) only decides tests whose
-outcome is the same for every row of a class, and a uid column coded so is checked, like an
-unread one, for the values the evaluator would refuse.
+outcome is the same for every row of a class, and in a uid column coded so, a value the evaluator
+refuses (not a uid) is a class of its own, so the evaluation meets it and refuses it.
 """
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import polars as pl
@@ -296,62 +298,80 @@ def _list_code(elems: pl.Series) -> np.ndarray | None:
     return code
 
 
+_UID = r'^(.*?)::"'  # a uid's type part, as the evaluator reads it
+
+
 def _uid_check(var: str) -> pl.Expr:
     """True when every value of a uid column has a type part (as ``_entity_types`` requires)."""
-    return pl.col(var).unique().str.extract(r'^(.*?)::"', 1).is_not_null().all().alias(f"ok_{var}")
+    return pl.col(var).unique().str.extract(_UID, 1).is_not_null().all().alias(f"ok_{var}")
 
 
-def _holds(x: Any, test: Test, store: Any) -> Any:
-    """Whether each value (an expression or Series of String) passes one literal test, as the compiled policies
-    decide it; false for null."""
+def _holds(text: pl.Series, test: Test, store: Any) -> np.ndarray:
+    """Whether each of distinct non-null String values passes one test, as the compiled policies decide it."""
     kind, arg = test
     if kind == "in":
-        out = x.is_in(pl.Series(store.descendants_or_self(sorted(arg)), dtype=pl.String).implode())
+        out = text.is_in(pl.Series(store.descendants_or_self(sorted(arg)), dtype=pl.String).implode())
     elif kind == "is":
-        out = x.str.starts_with(arg + '::"')
+        out = text.str.starts_with(arg + '::"')
+    elif kind == "uid":  # what the evaluator requires of a uid (see _uid_check)
+        out = text.str.contains(_UID)
     else:  # "eq" on a value, "contains" on a set's element
-        out = x == arg
-    return out.fill_null(False)
+        out = text == arg
+    return out.fill_null(False).to_numpy()
 
 
-def _test_bits(x: pl.Expr, tests: list, store: Any) -> pl.Expr:
-    """Bit j set where the value passes ``tests[j]`` (UInt32, at most 32 tests)."""
-    bits = [_holds(x, t, store).cast(pl.UInt32) * pl.lit(1 << j, dtype=pl.UInt32) for j, t in enumerate(tests)]
-    return pl.sum_horizontal(bits).cast(pl.UInt32) if bits else pl.lit(0, dtype=pl.UInt32)
+def _lut(cs: pl.Series, values: Callable[[pl.Series], np.ndarray]) -> np.ndarray:
+    """Per row of a Categorical, ``values`` (computed once over its distinct non-null values as text) of its value;
+    0 for null."""
+    u = cs.unique().drop_nulls()
+    ucodes = u.to_physical().to_numpy()
+    null = int(ucodes.max()) + 1 if len(u) else 0
+    lut = np.zeros(null + 1, dtype=np.uint32)
+    if len(u):
+        lut[ucodes] = values(u.cast(pl.String))
+    return lut[cs.to_physical().fill_null(null).to_numpy()]
 
 
 def _class_code(cs: pl.Series, tests: list, store: Any) -> np.ndarray:
-    """Code of a Categorical column by its values' results on ``tests``: 0 for null, 1.. for each combination seen
+    """Code of a Categorical column by its values' outcomes on ``tests``: 0 for null, 1.. for each combination seen
     (the tests run once per distinct value)."""
-    u = cs.unique().drop_nulls()
-    if not len(u):
-        return np.zeros(len(cs), dtype=np.uint32)
-    ucodes = u.to_physical().to_numpy()
-    text = u.cast(pl.String)
-    results = np.stack([_holds(text, t, store).to_numpy() for t in tests] or [np.zeros(len(u), bool)], axis=1)
-    _, cls = np.unique(results, axis=0, return_inverse=True)
-    lut = np.zeros(int(ucodes.max()) + 2, dtype=np.uint32)  # the last entry: null
-    lut[ucodes] = cls.reshape(-1) + 1
-    return lut[cs.to_physical().fill_null(len(lut) - 1).to_numpy()]
+
+    def classes(text: pl.Series) -> np.ndarray:
+        results = np.stack([_holds(text, t, store) for t in tests] or [np.zeros(len(text), bool)], axis=1)
+        return np.unique(results, axis=0, return_inverse=True)[1].reshape(-1) + 1
+
+    return _lut(cs, classes)
 
 
-def _contains_code(lens: pl.Series, bits: pl.Series) -> np.ndarray | None:
-    """Code of a set column from its lengths and its elements' test bits: 0 for null, 1 + the union of the bits."""
+def _eq_bits(x: Any, tests: list) -> Any:
+    """Bit j set where the String value equals the text of ``tests[j]`` (UInt32; an expression or a Series)."""
+    bits = [(x == arg).fill_null(False).cast(pl.UInt32) * (1 << j) for j, (_, arg) in enumerate(tests)]
+    return functools.reduce(operator.or_, bits, x.is_null().cast(pl.UInt32) * 0).cast(pl.UInt32)
+
+
+def _contains_code(lens: pl.Series, elements: pl.Series, tests: list) -> np.ndarray | None:
+    """Code of a set column from its lengths and its elements (Categorical, or already their bits): 0 for null,
+    1 + the bit mask of the tested texts it holds."""
     n = lens.fill_null(0).to_numpy().astype(np.int64)
-    if len(bits) != n.sum():
+    if len(elements) != n.sum():
         return None
+    if elements.dtype == pl.UInt32:
+        bits = elements.to_numpy()
+    else:
+        bits = _lut(elements, lambda text: _eq_bits(text, tests).to_numpy())
     code = np.ones(len(n), dtype=np.uint32)
     full = n > 0
     if full.any():
         starts = np.zeros(len(n), dtype=np.int64)
         np.cumsum(n[:-1], out=starts[1:])
-        code[full] += np.bitwise_or.reduceat(bits.to_numpy(), starts[full])
+        code[full] += np.bitwise_or.reduceat(bits, starts[full])
     code[lens.is_null().to_numpy()] = 0
     return code
 
 
-# A String part with at most this many tests is coded by running them on every row; with more, by running them on
-# its distinct values (a Categorical cast costs about as much as four string comparisons per row).
+# A context String part with at most this many tests (a set: half as many) is coded by comparing every value with
+# the texts; with more, by running the tests once per distinct value after a Categorical cast, which costs about as
+# much as four comparisons. A uid column is always cast: the distinct values are also checked to be uids.
 _DIRECT_TESTS = 4
 
 
@@ -371,32 +391,33 @@ def distinct_rows(frame: pl.DataFrame, rd: Reads, store: Any = None) -> tuple[np
     tests = dict(rd.tests) if store is not None else {}
     lf = frame.lazy()
     jobs: list[pl.LazyFrame] = []
-    post: dict[int, Any] = {}  # leaf -> tests to run on its distinct values, or the job with its elements' bits
+    post: dict[int, Any] = {}  # leaf -> its tests (and for a set, the job giving its elements)
 
-    def add(part: str | tuple, e: pl.Expr, dt: pl.DataType) -> bool:
+    def add(part: str | tuple, e: pl.Expr, dt: pl.DataType) -> None:
         t = sorted(tests.get(part, ()))
         kinds = {kind for kind, _ in t}
+        cat = pl.Categorical(pl.Categories.random())
         if part in tests and dt == pl.String and kinds <= {"eq", "in", "is"}:
-            if len(t) <= _DIRECT_TESTS:
+            if part not in VARS and kinds <= {"eq"} and len(t) <= _DIRECT_TESTS:
                 leaves.append(("s", pl.when(e.is_null()).then(pl.lit(0, dtype=pl.UInt32)).otherwise(
-                    _test_bits(e, t, store) + 1)))
-            else:
-                post[len(leaves)] = t
-                leaves.append(("t", e.cast(pl.Categorical(pl.Categories.random()))))
-            return True
-        if part in tests and dt == pl.List(pl.String) and kinds <= {"contains"} and len(t) <= 16:
-            post[len(leaves)] = len(jobs)
-            jobs.append(lf.select(_test_bits(e.explode(empty_as_null=False, keep_nulls=False), t, store)))
+                    _eq_bits(e, t) + 1)))
+                return
+            # a value that is not a uid gets a class of its own, so the evaluation meets it (and refuses it)
+            post[len(leaves)] = t + [("uid", "")] if part in VARS else t
+            leaves.append(("t", e.cast(cat)))
+        elif part in tests and dt == pl.List(pl.String) and kinds <= {"contains"} and len(t) <= 16:
+            x = e.explode(empty_as_null=False, keep_nulls=False)
+            post[len(leaves)] = (len(jobs), t)
+            jobs.append(lf.select(_eq_bits(x, t) if len(t) <= _DIRECT_TESTS // 2 else x.cast(cat)))
             leaves.append(("k", e.list.len()))
-            return True
-        _leaves(e, dt, leaves)
-        return False
+        else:
+            _leaves(e, dt, leaves)
 
-    checked = [v for v in VARS if v not in rd.entities]  # uid columns whose every value the evaluation will not see
+    unread = [v for v in VARS if v not in rd.entities]
     try:
         for col in VARS:
-            if col in rd.entities and add(col, pl.col(col), frame.schema[col]):
-                checked.append(col)
+            if col in rd.entities:
+                add(col, pl.col(col), frame.schema[col])
         ctx_dt = frame.schema["context"]
         if rd.context is None:
             _leaves(pl.col("context"), ctx_dt, leaves)
@@ -413,14 +434,14 @@ def distinct_rows(frame: pl.DataFrame, rd: Reads, store: Any = None) -> tuple[np
     n = frame.height
     if leaves:
         jobs.append(lf.select([e.alias(f"c{i}") for i, (_, e) in enumerate(leaves)]))
-    if checked:
-        jobs.append(lf.select([_uid_check(v) for v in checked]))
+    if unread:
+        jobs.append(lf.select([_uid_check(v) for v in unread]))
     done = pl.collect_all(jobs)
-    if checked and not all(done[-1].row(0)):
+    if unread and not all(done[-1].row(0)):
         return None
     if not leaves:
         return np.zeros(1, dtype=np.int64), np.zeros(n, dtype=np.uint32)
-    codes = done[-2 if checked else -1]
+    codes = done[-2 if unread else -1]
     arrays: list[np.ndarray] = []
     for i, (kind, _) in enumerate(leaves):
         col = codes[f"c{i}"]
@@ -429,7 +450,7 @@ def distinct_rows(frame: pl.DataFrame, rd: Reads, store: Any = None) -> tuple[np
         elif kind == "t":
             a = _class_code(col, post[i], store)
         elif kind == "k":
-            a = _contains_code(col, done[post[i]].to_series())
+            a = _contains_code(col, done[post[i][0]].to_series(), post[i][1])
         else:
             a = col.to_numpy()
         if a is None:
