@@ -36,7 +36,7 @@ from enduse.packs.model import Pack
 from enduse.packs.registry import PackSet
 from enduse.scale import dask_batches
 from enduse.files import atomic_paths
-from enduse.tables import TableWriter, count_rows, read_batches
+from enduse.tables import BATCH_ROWS, TableWriter, count_rows, read_batches
 from enduse.uses import REASON, USE_COLUMNS
 
 RESULT_COLUMNS = (
@@ -198,7 +198,7 @@ def run_audit(
     mapping: Mapping[str, str] | None = None,
     adapter: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
     max_rejects: int | None = None,
-    batch_size: int = 250_000,
+    batch_size: int = BATCH_ROWS,
     progress: bool | None = None,
     limits: Limits | None = None,
     stop: Callable[[], bool] | None = None,

@@ -14,7 +14,7 @@ from rich.text import Text
 from enduse.cli.app import OnePackOption, PackOption, ParamOption, command, out
 from enduse.adapters import ADAPTERS, adapter_named
 from enduse.packs import FOUNDING_PACK
-from enduse.tables import suffixes
+from enduse.tables import BATCH_ROWS, suffixes
 
 
 @command
@@ -29,7 +29,7 @@ def audit(
     max_rejects: Annotated[Optional[int], typer.Option(help="Abort (exit 3, nothing written) past this many rejected rows.")] = None,
     engine: Annotated[str, typer.Option(help="columnar (default), cedar (reference, slow) or dask.")] = "columnar",
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (with --engine dask).")] = None,
-    batch_size: Annotated[int, typer.Option(help="Rows per batch (memory bound).")] = 250_000,
+    batch_size: Annotated[int, typer.Option(help="Rows per batch (memory bound).")] = BATCH_ROWS,
 ) -> None:
     """Judge every row of a table of uses; write verdicts and, separately, rejected rows."""
     from enduse.audit import run_audit

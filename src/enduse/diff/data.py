@@ -21,7 +21,7 @@ from enduse.audit import apply_mapping
 from enduse.columns import ROW, VERDICT
 from enduse.diff.sides import Side
 from enduse.judge import Judge
-from enduse.tables import TableWriter, read_batches
+from enduse.tables import BATCH_ROWS, TableWriter, read_batches
 from enduse.uses import REASON
 
 BY = ("target", "region", "month")
@@ -83,7 +83,7 @@ def data_changes(
     mapping: Mapping[str, str] | None = None,
     adapter: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
     output: str | Path | None = None,
-    batch_size: int = 250_000,
+    batch_size: int = BATCH_ROWS,
 ) -> DataChanges:
     """Judge every row of ``source`` by both sides; count the changes and, if ``output`` is given, write the
     changed rows (input row number, from, to, target, region, month) there, atomically."""

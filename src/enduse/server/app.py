@@ -79,7 +79,7 @@ from enduse.server.models import (
     VocabOut,
     WeaponOut,
 )
-from enduse.tables import BY_SUFFIX, FORMATS, suffixes
+from enduse.tables import BATCH_ROWS, BY_SUFFIX, FORMATS, suffixes
 from enduse.vocab import FACT_VALUES, PURPOSES, TARGETS
 from enduse.zone_shapes import coalition_zones_geojson, zones_geojson
 
@@ -300,7 +300,7 @@ def _audit_upload(source: Path, decided: Path, rejected: Path, packs: PackSet, l
     (422), one past the limits too large (413)."""
     try:
         return run_audit(source, decided, rejects=rejected, pack=packs, progress=False, limits=limits, stop=stop,
-                         batch_size=min(250_000, limits.rows + 1))
+                         batch_size=min(BATCH_ROWS, limits.rows + 1))
     except InputError as problem:  # its message names the server's temporary file: name the upload instead
         raise type(problem)(str(problem).replace(str(source), "the upload")) from None
     except (pl.exceptions.PolarsError, pa.ArrowException) as problem:
