@@ -352,21 +352,18 @@ def _eq_bits(x: Any, tests: list) -> Any:
 def _contains_code(lens: pl.Series, elements: pl.Series, tests: list) -> np.ndarray | None:
     """Code of a set column from its lengths and its elements (Categorical, or already their bits): 0 for null,
     1 + the bit mask of the tested texts it holds."""
-    n = lens.fill_null(0).to_numpy().astype(np.int64)
-    if len(elements) != n.sum():
+    n = lens.fill_null(0).to_numpy()
+    if len(elements) != n.sum(dtype=np.int64):
         return None
     if elements.dtype == pl.UInt32:
         bits = elements.to_numpy()
     else:
         bits = _lut(elements, lambda text: _eq_bits(text, tests).to_numpy())
-    code = np.ones(len(n), dtype=np.uint32)
-    full = n > 0
-    if full.any():
-        starts = np.zeros(len(n), dtype=np.int64)
-        np.cumsum(n[:-1], out=starts[1:])
-        code[full] += np.bitwise_or.reduceat(bits, starts[full])
-    code[lens.is_null().to_numpy()] = 0
-    return code
+    starts = np.zeros(len(n), dtype=np.int64)
+    np.cumsum(n[:-1], out=starts[1:])
+    # an empty set's segment is empty: reduceat then gives the next element (or the appended 0), cleared by n > 0
+    held = np.bitwise_or.reduceat(np.append(bits, np.uint32(0)), starts) * (n > 0) if len(n) else bits[:0]
+    return np.where(lens.is_null().to_numpy(), np.uint32(0), held.astype(np.uint32) + 1)
 
 
 # A context String part with at most this many tests (a set: half as many) is coded by comparing every value with
