@@ -136,19 +136,26 @@ class Judge:
 
     # -- the table path -------------------------------------------------------------------------------------
 
-    def _candidates(self) -> pl.Expr:
-        stated = pl.col("__supplier_stated")
-        weapon = pl.col("__weapon")
-        catalogue = weapon.replace_strict(self._weapon_suppliers, default=None, return_dtype=pl.List(pl.String))
-        candidates = (
-            pl.when(stated != UNKNOWN).then(pl.concat_list(stated))
-            .when(weapon == UNKNOWN).then(pl.lit(self._all_suppliers))
-            .otherwise(catalogue)
-        )
-        if self.packs.forced:
-            only = self.packs.packs[0].supplier
-            candidates = pl.when(candidates.list.contains(only)).then(pl.lit([only])).otherwise(candidates)
-        return candidates.alias(SUPPLIER)
+    def candidates(self, supplier: str | None, weapon: str) -> list[str] | None:
+        """The suppliers whose packs judge a use stating ``supplier`` (``None`` or ``unknown``: not stated) and
+        ``weapon`` (see the module docstring); ``None`` for a weapon the catalogue does not know.
+
+        The one definition: tables apply it once per distinct pair, single uses directly.
+        """
+        if supplier is not None and supplier != UNKNOWN:
+            found: list[str] | None = [supplier]
+        elif weapon == UNKNOWN:
+            found = self._all_suppliers
+        else:
+            found = self._weapon_suppliers.get(weapon)
+        forced = self.packs.packs[0].supplier if self.packs.forced else None
+        return [forced] if found is not None and forced in found else found
+
+    def _with_candidates(self, uses: pl.DataFrame) -> pl.DataFrame:
+        pairs = uses.select("__supplier_stated", "__weapon").unique()
+        lists = [self.candidates(supplier, weapon) for supplier, weapon in pairs.iter_rows()]
+        table = pairs.with_columns(pl.Series(SUPPLIER, lists, dtype=pl.List(pl.String)))
+        return uses.join(table, on=["__supplier_stated", "__weapon"], how="left", nulls_equal=True, maintain_order="left")
 
     def _under(self, pack: Pack, uses: pl.DataFrame, located: Located, version: str | None) -> pl.DataFrame:
         """The decision of ``pack`` on each of ``uses`` (the slim rows of ``_judge``)."""
@@ -183,7 +190,7 @@ class Judge:
 
     def _judge(self, valid: pl.DataFrame, invalid: pl.DataFrame | None, originals: list[str], version: str | None) -> Judged:
         located = locate_uses(valid)
-        base = located.uses.with_row_index("__loc").with_columns(self._candidates())
+        base = self._with_candidates(located.uses.with_row_index("__loc"))
         facts = [c for c in base.columns if c.startswith(FACT)]
         # Each candidate of each use, carrying only what the packs read; input columns join back at the end.
         each = base.select(

@@ -132,19 +132,6 @@ def _where(use: Use) -> dict[str, Any] | EnduseError:
     }
 
 
-def _candidates(judge: Judge, use: Use) -> list[str] | None:
-    """The suppliers whose packs judge ``use`` (``Judge._candidates`` for one use); ``None`` for an uncatalogued weapon."""
-    if use.supplier:
-        found: list[str] | None = [use.supplier]
-    elif use.weapon == UNKNOWN:
-        found = judge._all_suppliers
-    else:
-        found = judge._weapon_suppliers.get(use.weapon)
-    if found is not None and judge.packs.forced and judge.packs.packs[0].supplier in found:
-        return [judge.packs.packs[0].supplier]
-    return found
-
-
 def _situation(pack: Pack, use: Use, where: dict[str, Any], version: str | None) -> dict[str, Any]:
     """What ``enduse.enrich.situate`` and ``with_versions`` add to the located use under ``pack``."""
     locations: Locations = where["__locations"]
@@ -184,7 +171,7 @@ def judge_use(judge: Judge, use: Use, version: str | None) -> Decision | EnduseE
     when the table path must judge it. ``version`` forces a version (id or date) in each candidate's pack."""
     if use.within_km is not None or use.region is not None:
         return None
-    suppliers = _candidates(judge, use)
+    suppliers = judge.candidates(use.supplier, use.weapon)
     if suppliers is None:
         return None
     where = _where(use)
