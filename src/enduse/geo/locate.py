@@ -64,9 +64,9 @@ DEDUP_MIN_POINTS = 64
 GRID_WINDOW = (20, 40, 60, 62)
 #: ... down to cells of 2**-GRID_LEVELS degrees (1/16°: ~4.5 x 7 km).
 GRID_LEVELS = 4
-#: An input of this many (distinct) points builds the grid, once per process: it saves about its build time (~0.3 s)
-#: on the first such input. Once built, every input uses it.
-GRID_MIN_POINTS = 200_000
+#: An input of this many (distinct) points builds the grid, once per process (~0.3 s); every input uses it after. Below
+#: an audit's batch (``enduse.tables.BATCH_ROWS``, 100k rows), so that the build pays back over an audit's batches.
+GRID_MIN_POINTS = 50_000
 
 _GEOD = Geod(ellps="WGS84")
 
