@@ -265,6 +265,13 @@ def test_evaluate_frame_matches_batch() -> None:
     assert got == _cedar(reqs, POLICY_SETS["errors_and_short_circuit"])
 
 
+@pytest.fixture
+def always_dedup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The distinct-request path for every frame, however small."""
+    monkeypatch.setattr(columnar, "DEDUP_MIN_ROWS", 1)
+    monkeypatch.setattr(columnar, "DEDUP_MAX_SHARE", 1.0)
+
+
 def _blurred(r: dict) -> dict:
     """``r`` with values that no literal of the ``literal_tests`` policies tells apart exchanged for others."""
     c = dict(r["context"])
@@ -291,10 +298,8 @@ def _literal_frame(reqs: list[dict]) -> pl.DataFrame:
     )
 
 
-def test_literal_tests_share_one_evaluation_per_outcome_of_the_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_literal_tests_share_one_evaluation_per_outcome_of_the_tests(always_dedup: None) -> None:
     """Requests told apart only by values no literal test distinguishes are evaluated once, with Cedar's answers."""
-    monkeypatch.setattr(columnar, "DEDUP_MIN_ROWS", 1)
-    monkeypatch.setattr(columnar, "DEDUP_MAX_SHARE", 1.0)
     reqs = _requests(random.Random("literal-tests-frame"), "literal_tests", 2000)
     both = reqs + [_blurred(r) for r in reqs]
     compiled = compile_policies(POLICY_SETS["literal_tests"])
@@ -308,11 +313,9 @@ def test_literal_tests_share_one_evaluation_per_outcome_of_the_tests(monkeypatch
 
 
 @pytest.mark.parametrize("field", ["s", "t", "tags", "marks"])
-def test_literal_tests_tell_apart_what_the_policies_tell_apart(field: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_literal_tests_tell_apart_what_the_policies_tell_apart(field: str, always_dedup: None) -> None:
     """Only ``field`` varies, so its values fall into a few classes of many requests each: a class that merged
     values some policy tells apart would give some of them a wrong answer."""
-    monkeypatch.setattr(columnar, "DEDUP_MIN_ROWS", 1)
-    monkeypatch.setattr(columnar, "DEDUP_MAX_SHARE", 1.0)
     fixed = {"s": "a", "t": "a", "tags": ["a"], "marks": ["a"], "flag": True}
     reqs = []
     for r in _requests(random.Random(f"literal-tests-{field}"), "literal_tests", 1000):
@@ -330,11 +333,9 @@ def test_literal_tests_tell_apart_what_the_policies_tell_apart(field: str, monke
     assert [(d, frozenset(r), frozenset(e)) for d, r, e in compiled.evaluate(frame, store).iter_rows()] == expected
 
 
-def test_a_uid_column_read_in_literal_tests_is_still_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_uid_column_read_in_literal_tests_is_still_checked(always_dedup: None) -> None:
     """A value that is not a uid is refused on the distinct-request path as on the row path, though no test tells it
     apart from Action::"other"."""
-    monkeypatch.setattr(columnar, "DEDUP_MIN_ROWS", 1)
-    monkeypatch.setattr(columnar, "DEDUP_MAX_SHARE", 1.0)
     reqs = _requests(random.Random("literal-tests-bad-uid"), "literal_tests", 500)
     frame = pl.concat([_literal_frame(reqs)] * 20)
     other = pl.col("action") == uid("Action", "other")
