@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -234,8 +235,10 @@ def run_audit(
         TableWriter(summary.output, into=decided_part) as decided_out,
         TableWriter(summary.rejects, into=rejected_part) as rejected_out,
         Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), disable=not show, transient=True) as bar,
+        ThreadPoolExecutor(1) as writer,  # exits first: the last write ends before the files are kept or removed
     ):
         task = bar.add_task("auditing", total=count_rows(source))
+        written: Future[None] | None = None
         for decided, rejected in results:
             originals = [c for c in rejected.columns if c not in REJECT_COLUMNS]
             summary.add(decided, rejected, result_names(originals)["verdict"])
@@ -244,12 +247,21 @@ def run_audit(
                     f"more than {max_rejects} rows rejected ({summary.rows_rejected} so far); nothing written. "
                     "First reasons: " + "; ".join(summary.first_reasons)
                 )
-            decided_out.write(decided)
-            rejected_out.write(rejected)
+            if written is not None:
+                written.result()  # in order, and at most one batch waiting to be written
+            # Writing a batch overlaps judging the next one (Arrow and Parquet release the GIL).
+            written = writer.submit(_write, (decided_out, decided), (rejected_out, rejected))
             bar.update(task, advance=decided.height + rejected.height, description=f"auditing: {summary.rows_in:,} rows")
+        if written is not None:
+            written.result()
         if summary.rows_in == 0:
             raise InputError(f"{source}: the table has no rows")
     return summary
+
+
+def _write(*parts: tuple[TableWriter, pl.DataFrame]) -> None:
+    for out, frame in parts:
+        out.write(frame)
 
 
 def audit(
