@@ -220,7 +220,6 @@ def _load_version(root: Path, entry, pack_parts: dict, problems: _Problems) -> V
         scopes=_named(clauses, pack_parts["scopes"]),
         policy_ids={pid: p.get("annotations", {}).get("id", pid) for pid, p in json.loads(cedarpy.policies_to_json_str(text))["staticPolicies"].items()},
         policy_text=text,
-        policy_set=cedarpy.PolicySet.from_str(text),
     )
 
 
@@ -319,7 +318,6 @@ def load_pack(path: str | Path, *, check: Callable[[Pack], list[str]] | None = N
         description=manifest.description.strip(),
         path=str(root),
         schema_text=schema_text,
-        schema=schema,
         versions=_with_end_dates(versions),
         sources=sources,
         parameters=parameters,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -105,7 +106,7 @@ class Clause:
 
 @dataclass(frozen=True)
 class Version:
-    """A version of the pack: its clauses and the compiled Cedar policy set."""
+    """A version of the pack: its clauses and its Cedar policies (``policy_text``, parsed as ``policy_set``)."""
 
     id: str
     title: str
@@ -120,11 +121,15 @@ class Version:
     scopes: tuple[str, ...]  # scope assumptions (choices in | out | vague) its clauses test in ``context.scopes``
     policy_ids: dict[str, str]  # Cedar's policy ids (policy0, ...) for policy_text -> clause @id
     policy_text: str
-    policy_set: cedarpy.PolicySet = field(repr=False, compare=False)
+
+    @cached_property
+    def policy_set(self) -> cedarpy.PolicySet:
+        """Cedar's parsed policy set, made on first use: only the cedar engine needs it, and a process restoring
+        cached packs (``enduse.packs.cache``, Dask workers) would otherwise parse every version of every pack."""
+        return cedarpy.PolicySet.from_str(self.policy_text)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Cedar's policy set does not pickle: it is parsed again from ``policy_text`` (the pack cache, Dask).
-        return _unpickled_version, (_state(self, "policy_set"),)
+        return _rebuilt, (Version, _state(self))  # without Cedar's objects, which do not pickle
 
 
 @dataclass(frozen=True)
@@ -138,7 +143,6 @@ class Pack:
     description: str
     path: str
     schema_text: str
-    schema: cedarpy.Schema = field(repr=False, compare=False)
     versions: tuple[Version, ...]
     sources: dict[str, Source]
     parameters: dict[str, Parameter]
@@ -148,9 +152,13 @@ class Pack:
     shared_schema: bool = True  # the schema all bundled packs share (a pack's own must have the same context)
     overrides: Mapping[str, str] = field(default_factory=dict)  # assumptions changed from the files (a reform)
 
+    @cached_property
+    def schema(self) -> cedarpy.Schema:
+        """Cedar's parsed schema, made on first use (see ``Version.policy_set``)."""
+        return cedarpy.Schema.from_str(self.schema_text)
+
     def __reduce__(self) -> tuple[Any, ...]:
-        # Cedar's schema does not pickle: it is parsed again from ``schema_text``.
-        return _unpickled_pack, (_state(self, "schema"),)
+        return _rebuilt, (Pack, _state(self))
 
     def version(self, version_id: str) -> Version:
         """The version with this id; raises ``KeyError`` with the valid ids."""
@@ -181,13 +189,9 @@ class Pack:
         return tuple(name for name in self.parameters if name in named)
 
 
-def _state(record: Any, skipped: str) -> dict[str, Any]:
-    return {f.name: getattr(record, f.name) for f in fields(record) if f.name != skipped}
+def _state(record: Any) -> dict[str, Any]:
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
-def _unpickled_version(state: dict[str, Any]) -> Version:
-    return Version(**state, policy_set=cedarpy.PolicySet.from_str(state["policy_text"]))
-
-
-def _unpickled_pack(state: dict[str, Any]) -> Pack:
-    return Pack(**state, schema=cedarpy.Schema.from_str(state["schema_text"]))
+def _rebuilt(kind: type, state: dict[str, Any]) -> Any:
+    return kind(**state)
