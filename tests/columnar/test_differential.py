@@ -125,8 +125,9 @@ POLICY_SETS = {
         permit(principal, action, resource) when { context has s && context.s != "x" && [Doc::"d1", Doc::"d9", User::"u4"].contains(resource) };
         permit(principal, action, resource) when { principal is Group || context.tags.contains("b") && action != Action::"read" };
         forbid(principal, action, resource == Doc::"d2") when { context.s == "abc" || context.flag == "x" };
-        permit(principal, action, resource) when { resource in Folder::"f0" && context.tags.contains("") && principal in User::"u9" };
+        permit(principal, action, resource) when { resource in Folder::"f0" && context.tags.contains("") || principal in User::"u9" };
         forbid(principal, action, resource) when { (context.t == "a" || context.t == "b") && context.marks.contains("a") };
+        permit(principal, action, resource) when { context.tags.contains("ab") && context.t == "b" };
     """,
 }
 
@@ -162,7 +163,7 @@ def _context(rnd: random.Random, policy_set: str) -> dict:
     if policy_set == "literal_tests":
         for name in ("tags", "marks"):
             if opt():
-                c[name] = [rnd.choice(["a", "b", "c", "", "ab"]) for _ in range(rnd.choice([0, 0, 1, 2, 3, 5]))]
+                c[name] = [rnd.choice(["a", "b", "c", "", "ab", "x"]) for _ in range(rnd.choice([0, 0, 1, 2, 3, 5]))]
         if opt():
             c["t"] = rnd.choice(STRS)
     if policy_set == "extensions":
@@ -278,7 +279,7 @@ def _blurred(r: dict) -> dict:
     if c.get("s") in ("ab", "a*b"):
         c["s"] = "zz" + c["s"]
     if "tags" in c:
-        c["tags"] = [t if t in ("a", "b", "c", "") else "zz" for t in c["tags"]]
+        c["tags"] = [t if t in ("a", "b", "c", "", "ab") else "zz" for t in c["tags"]]
     if "marks" in c:
         c["marks"] = [t if t == "a" else "zz" for t in c["marks"]]
     if c.get("t") not in (None, "a", "b"):
@@ -312,17 +313,19 @@ def test_literal_tests_share_one_evaluation_per_outcome_of_the_tests(always_dedu
     assert got == _cedar(both, POLICY_SETS["literal_tests"])
 
 
+@pytest.mark.parametrize("principal", ["u0", "u3"])
 @pytest.mark.parametrize("field", ["s", "t", "tags", "marks"])
-def test_literal_tests_tell_apart_what_the_policies_tell_apart(field: str, always_dedup: None) -> None:
+def test_literal_tests_tell_apart_what_the_policies_tell_apart(field: str, principal: str, always_dedup: None) -> None:
     """Only ``field`` varies, so its values fall into a few classes of many requests each: a class that merged
     values some policy tells apart would give some of them a wrong answer."""
-    fixed = {"s": "a", "t": "a", "tags": ["a"], "marks": ["a"], "flag": True}
+    # fixed so that no forbid policy hides the others, except the one where context.t shows
+    fixed = {"s": "x", "t": "a", "tags": ["a"], "marks": ["a"] if field == "t" else ["b"], "flag": True}
     reqs = []
     for r in _requests(random.Random(f"literal-tests-{field}"), "literal_tests", 1000):
         ctx = {k: v for k, v in fixed.items() if k != field}
         if field in r["context"]:
             ctx[field] = r["context"][field]
-        reqs.append({"principal": _ent("User", "u0"), "action": _ent("Action", "write"), "resource": _ent("Doc", "d2"),
+        reqs.append({"principal": _ent("User", principal), "action": _ent("Action", "write"), "resource": _ent("Doc", "d2"),
                      "context": ctx})
     compiled = compile_policies(POLICY_SETS["literal_tests"])
     store = prepare_entities(ENTITIES)

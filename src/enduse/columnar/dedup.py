@@ -343,22 +343,19 @@ def _class_code(cs: pl.Series, tests: list, store: Any) -> np.ndarray:
     return _lut(cs, classes)
 
 
-def _eq_bits(x: Any, tests: list) -> Any:
-    """Bit j set where the String value equals the text of ``tests[j]`` (UInt32; an expression or a Series)."""
-    bits = [(x == arg).fill_null(False).cast(pl.UInt32) * (1 << j) for j, (_, arg) in enumerate(tests)]
+def _bits(holds: list, x: Any) -> Any:
+    """Bit j set where ``holds[j]`` is true (UInt32; expressions or Series of the length of ``x``)."""
+    bits = [h.fill_null(False).cast(pl.UInt32) * (1 << j) for j, h in enumerate(holds)]
     return functools.reduce(operator.or_, bits, x.is_null().cast(pl.UInt32) * 0).cast(pl.UInt32)
 
 
 def _contains_code(lens: pl.Series, elements: pl.Series, tests: list) -> np.ndarray | None:
-    """Code of a set column from its lengths and its elements (Categorical, or already their bits): 0 for null,
-    1 + the bit mask of the tested texts it holds."""
+    """Code of a set column from its lengths and its elements (Categorical): 0 for null, 1 + the bit mask of the
+    tested texts it holds."""
     n = lens.fill_null(0).to_numpy()
     if len(elements) != n.sum(dtype=np.int64):
         return None
-    if elements.dtype == pl.UInt32:
-        bits = elements.to_numpy()
-    else:
-        bits = _lut(elements, lambda text: _eq_bits(text, tests).to_numpy())
+    bits = _lut(elements, lambda text: _bits([text == arg for _, arg in tests], text).to_numpy())
     starts = np.zeros(len(n), dtype=np.int64)
     np.cumsum(n[:-1], out=starts[1:])
     # an empty set's segment is empty: reduceat then gives the next element (or the appended 0), cleared by n > 0
@@ -366,9 +363,9 @@ def _contains_code(lens: pl.Series, elements: pl.Series, tests: list) -> np.ndar
     return np.where(lens.is_null().to_numpy(), np.uint32(0), held.astype(np.uint32) + 1)
 
 
-# A context String part with at most this many tests (a set: half as many) is coded by comparing every value with
-# the texts; with more, by running the tests once per distinct value after a Categorical cast, which costs about as
-# much as four comparisons. A uid column is always cast: the distinct values are also checked to be uids.
+# A context part (String, or List(String) tested for texts) with at most this many tests is coded by running them on
+# every row; with more, by running them once per distinct value (element) after a Categorical cast, which costs
+# about as much as four comparisons. A uid column is always cast: its distinct values are also checked to be uids.
 _DIRECT_TESTS = 4
 
 
@@ -391,21 +388,25 @@ def distinct_rows(frame: pl.DataFrame, rd: Reads, store: Any = None) -> tuple[np
     post: dict[int, Any] = {}  # leaf -> its tests (and for a set, the job giving its elements)
 
     def add(part: str | tuple, e: pl.Expr, dt: pl.DataType) -> None:
+        def direct(holds: list[pl.Expr]) -> None:
+            leaves.append(("s", pl.when(e.is_null()).then(pl.lit(0, dtype=pl.UInt32)).otherwise(_bits(holds, e) + 1)))
+
         t = sorted(tests.get(part, ()))
         kinds = {kind for kind, _ in t}
         cat = pl.Categorical(pl.Categories.random())
         if part in tests and dt == pl.String and kinds <= {"eq", "in", "is"}:
             if part not in VARS and kinds <= {"eq"} and len(t) <= _DIRECT_TESTS:
-                leaves.append(("s", pl.when(e.is_null()).then(pl.lit(0, dtype=pl.UInt32)).otherwise(
-                    _eq_bits(e, t) + 1)))
+                direct([e == arg for _, arg in t])
                 return
             # a value that is not a uid gets a class of its own, so the evaluation meets it (and refuses it)
             post[len(leaves)] = t + [("uid", "")] if part in VARS else t
             leaves.append(("t", e.cast(cat)))
         elif part in tests and dt == pl.List(pl.String) and kinds <= {"contains"} and len(t) <= 16:
-            x = e.explode(empty_as_null=False, keep_nulls=False)
+            if len(t) <= _DIRECT_TESTS:
+                direct([e.list.contains(arg) for _, arg in t])
+                return
             post[len(leaves)] = (len(jobs), t)
-            jobs.append(lf.select(_eq_bits(x, t) if len(t) <= _DIRECT_TESTS // 2 else x.cast(cat)))
+            jobs.append(lf.select(e.explode(empty_as_null=False, keep_nulls=False).cast(cat)))
             leaves.append(("k", e.list.len()))
         else:
             _leaves(e, dt, leaves)
