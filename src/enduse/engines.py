@@ -3,7 +3,10 @@
 Two engines, one contract: ``cedar`` asks cedarpy request by request and is the
 reference; ``columnar`` compiles the version's policies to polars expressions
 (``enduse.columnar``) and decides whole columns at once, falling back to the
-reference with a warning if a policy uses a construct it does not compile.
+reference with a warning if a policy uses a construct it does not compile. A
+frame of fewer than ``SMALL_FRAME`` requests (one new situation of a single
+check) goes to the reference too: building the expressions costs ~25 ms a call,
+and cedarpy answers a hundred requests in less.
 
 Request frame columns: ``principal``, ``action``, ``resource`` (uid strings
 ``Type::"id"``) and ``context`` (a struct). Result: the same rows with
@@ -28,6 +31,9 @@ from enduse.vocab import TARGETS, UNKNOWN
 
 NAMESPACE = "Enduse"
 RESULT_SCHEMA = {"decision": pl.String, "reason": pl.List(pl.String), "errors": pl.List(pl.String)}
+#: The columnar engine sends frames with fewer requests than this to cedarpy (~0.2 ms a request, against a fixed
+#: ~25 ms for the columnar engine; measured 2026-12-04). Tests comparing the two engines set it to 0.
+SMALL_FRAME = 100
 
 
 @cache
@@ -84,7 +90,7 @@ class ColumnarEngine:
     name = "columnar"
 
     def decide(self, pack: Pack, version: Version, requests: pl.DataFrame) -> pl.DataFrame:
-        compiled = _compiled(version)
+        compiled = _compiled(version) if requests.height >= SMALL_FRAME else None
         if compiled is None:
             return CedarEngine().decide(pack, version, requests)
         out = compiled.evaluate(requests.select("principal", "action", "resource", "context"), _store())
