@@ -133,11 +133,13 @@ def normalised_keys(pack: Pack, classes: dict[str, dict[str, dict[str, str]]] | 
     classes = _classes(pack) if classes is None else classes
 
     def alike(column: str) -> pl.Expr:
-        expr = pl.col(column)
-        for version_id, maps in classes.items():
-            if column in maps:
-                expr = pl.when(pl.col("__version") == version_id).then(pl.col(column).replace(maps[column])).otherwise(expr)
-        return expr
+        # One lookup of (version, value), not a branch per version: each branch would map the whole column.
+        stands = {f"{version_id}\x1f{value}": like for version_id, maps in classes.items() if column in maps
+                  for value, like in maps[column].items()}
+        if not stands:
+            return pl.col(column)
+        pair = pl.concat_str(pl.col("__version"), pl.col(column), separator="\x1f")
+        return pair.replace_strict(stands, default=pl.col(column), return_dtype=pl.String)
 
     def unless(versions: list[str], column: str, constant: str, value: pl.Expr) -> pl.Expr:
         return pl.when(pl.col("__version").is_in(versions)).then(value).otherwise(pl.lit(constant))
