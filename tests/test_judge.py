@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 
 import polars as pl
@@ -16,6 +17,7 @@ import enduse.judge as judge_module
 from enduse.judge import Judge
 from enduse.packs.registry import bundled, pack_set
 from enduse.synthetic import synthetic_uses
+from enduse.uses import Use
 from enduse.vocab import PURPOSES, TARGETS
 
 SEVERAL = [w.name for w in load_catalog() if len(w.suppliers) > 1]
@@ -111,6 +113,15 @@ def test_packs_judging_in_parallel_give_the_tables_they_give_one_after_another(m
     assert tables["parallel"][0]["__pack"].n_unique() > 5  # several packs, so several threads judged
     for parallel, sequential in zip(tables["parallel"], tables["sequential"], strict=True):
         assert parallel.equals(sequential)
+
+
+@pytest.mark.parametrize("supplier", [None, "", "unknown"])
+def test_a_supplier_not_stated_is_judged_alike_on_both_paths(judge, supplier):
+    use = Use(date=dt.date(2024, 6, 1), weapon="HIMARS", target="artillery", purpose="counter_fire", lat=50.0, lon=36.2,
+              supplier=supplier)
+    scalar, table = judge.uses([use])[0], judge.uses([use], scalar=False)[0]
+    assert (scalar.verdict, scalar.supplier, scalar.pack) == (table.verdict, table.supplier, table.pack) == (
+        Verdict.ALLOWED, "US", "us-ukraine")
 
 
 def test_params_go_to_the_packs_that_have_them():

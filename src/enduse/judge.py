@@ -137,12 +137,12 @@ class Judge:
     # -- the table path -------------------------------------------------------------------------------------
 
     def candidates(self, supplier: str | None, weapon: str) -> list[str] | None:
-        """The suppliers whose packs judge a use stating ``supplier`` (``None`` or ``unknown``: not stated) and
+        """The suppliers whose packs judge a use stating ``supplier`` (``None``, empty or ``unknown``: not stated) and
         ``weapon`` (see the module docstring); ``None`` for a weapon the catalogue does not know.
 
         The one definition: tables apply it once per distinct pair, single uses directly.
         """
-        if supplier is not None and supplier != UNKNOWN:
+        if supplier and supplier != UNKNOWN:
             found: list[str] | None = [supplier]
         elif weapon == UNKNOWN:
             found = self._all_suppliers
