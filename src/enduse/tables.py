@@ -21,7 +21,7 @@ from enduse.errors import InputError
 from enduse.files import atomic_path
 
 #: Rows per batch when a table is streamed. An audit's peak memory grows with it: a 1M-row audit of every pack peaks
-#: at ~1.0 GB with batches of 100k rows and ~1.9 GB with 250k (2026-12-04), at about the same speed.
+#: at ~1.1 GiB with batches of 100k rows and ~1.9 GiB with 250k (2026-12-04), at about the same speed.
 BATCH_ROWS = 100_000
 
 if TYPE_CHECKING:
