@@ -107,7 +107,7 @@ def test_packs_judging_in_parallel_give_the_tables_they_give_one_after_another(m
     tables = {}
     for label, limit in (("parallel", 0), ("sequential", 10**12)):
         monkeypatch.setattr(judge_module, "PARALLEL_MIN_ROWS", limit)
-        monkeypatch.setattr(judge_module.os, "cpu_count", lambda: 2)
+        monkeypatch.setattr(judge_module, "usable_cores", lambda: 2)
         judged = Judge.create(engine="columnar").table(frame)
         tables[label] = (judged.rows, judged.candidates.collect(), judged.rejects)
     assert tables["parallel"][0]["__pack"].n_unique() > 5  # several packs, so several threads judged

@@ -17,7 +17,6 @@ strictest candidate unless all agree.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from enduse.columns import (
     WITHIN_KM,
     ZONES,
 )
+from enduse.cores import usable_cores
 from enduse.decisions import Decision, Verdict, combined_decision, decision_from_row, lowest_confidence
 from enduse.engines import ENGINES
 from enduse.enrich import Located, locate_uses, situate, unknown_fact
@@ -203,7 +203,7 @@ class Judge:
             pack = self.packs.for_supplier(supplier)
             return self._ungoverned(group) if pack is None else self._under(pack, group, located, version)
 
-        workers = min(len(groups), os.cpu_count() or 1) if each.height >= PARALLEL_MIN_ROWS else 1
+        workers = min(len(groups), usable_cores()) if each.height >= PARALLEL_MIN_ROWS else 1
         if workers > 1:  # each pack has its own memo and plan; polars and the geometry release the GIL
             with ThreadPoolExecutor(workers) as pool:
                 parts = list(pool.map(lambda item: decided(*item), groups))

@@ -25,7 +25,6 @@ order, which only makes the search faster.
 
 from __future__ import annotations
 
-import os
 import queue
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +39,7 @@ import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry.base import BaseGeometry
 
+from enduse.cores import usable_cores
 from enduse.geo.boundaries import COUNTRY_CODES, border_line, countries, regions
 from enduse.geo.grid import CellGrid, build_grid
 
@@ -159,7 +159,7 @@ def _in_chunks(func: Callable[..., tuple[np.ndarray, ...]], lat: np.ndarray, lon
     """``func(lat, lon)`` on one chunk per core for large inputs, results concatenated in order."""
     if len(lat) < PARALLEL_MIN_POINTS:
         return func(lat, lon)
-    workers = os.cpu_count() or 1
+    workers = usable_cores()
     if workers == 1:
         return func(lat, lon)
     bounds = np.linspace(0, len(lat), workers + 1).astype(int)
