@@ -4,9 +4,9 @@ Two engines, one contract: ``cedar`` asks cedarpy request by request and is the
 reference; ``columnar`` compiles the version's policies to polars expressions
 (``enduse.columnar``) and decides whole columns at once, falling back to the
 reference with a warning if a policy uses a construct it does not compile. A
-frame of fewer than ``SMALL_FRAME`` requests (one new situation of a single
-check) goes to the reference too: building the expressions costs ~25 ms a call,
-and cedarpy answers a hundred requests in less.
+frame of fewer than ``SMALL_FRAME`` requests (the few situations a batch adds
+to the memo, a small table) goes to the reference too: building the expressions
+costs ~25 ms a call, and cedarpy answers a hundred requests in less.
 
 Request frame columns: ``principal``, ``action``, ``resource`` (uid strings
 ``Type::"id"``) and ``context`` (a struct). Result: the same rows with
