@@ -72,16 +72,21 @@ class CedarEngine:
 
     def decide(self, pack: Pack, version: Version, requests: pl.DataFrame) -> pl.DataFrame:
         rows = requests.select("principal", "action", "resource", "context").to_dicts()
-        results = cedarpy.is_authorized_batch(rows, version.policy_set, _cedar_entities(), pack.schema)
-        decisions, reasons, errors = [], [], []
+        decided = self.decide_requests(pack, version, rows)
+        return requests.with_columns(pl.DataFrame(decided, schema=RESULT_SCHEMA, orient="row"))
+
+    def decide_requests(self, pack: Pack, version: Version, requests: list[dict[str, Any]]) -> list[tuple[str, list[str], list[str]]]:
+        """(decision, reason, errors) of each request given as a dict (``principal``, ``action``, ``resource``,
+        ``context``): ``decide`` without frames, for one situation's few requests (``enduse.evaluate_one``)."""
+        results = cedarpy.is_authorized_batch(requests, version.policy_set, _cedar_entities(), pack.schema)
+        out = []
         for result in results:
             failed = [m.group(1) for e in result.diagnostics.errors if (m := _POLICY_IN_ERROR.search(e))]
             if result.decision is cedarpy.Decision.NoDecision:
                 failed = failed or ["(request rejected by Cedar: " + "; ".join(result.diagnostics.errors) + ")"]
-            decisions.append("Allow" if result.allowed else "Deny")
-            reasons.append([version.policy_ids[r] for r in result.diagnostics.reasons])
-            errors.append([version.policy_ids.get(p, p) for p in failed])
-        return requests.with_columns(pl.DataFrame([decisions, reasons, errors], schema=RESULT_SCHEMA, orient="col"))
+            out.append(("Allow" if result.allowed else "Deny", [version.policy_ids[r] for r in result.diagnostics.reasons],
+                        [version.policy_ids.get(p, p) for p in failed]))
+        return out
 
 
 class ColumnarEngine:

@@ -369,36 +369,65 @@ class Memo:
     """Decisions of distinct situations, kept across the batches of one audit (one pack, one engine).
 
     Batches of the same table share most of their situations; each is decided once per run. ``lookup`` finds
-    one situation's decision without a frame (the scalar path of ``enduse.scalar``). Threads may share a memo (the
-    server's checks): each situation is kept once, whoever decides it first.
+    one situation's decision without a frame and ``keep_one`` adds one (the scalar path of ``enduse.scalar``);
+    those wait in a list until a table is next needed, as adding them to it one by one costs a join each. Threads
+    may share a memo (the server's checks): each situation is kept once, whoever decides it first.
     """
 
-    table: pl.DataFrame | None = None
+    _table: pl.DataFrame | None = None
     _index: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
     _indexed: int = 0
+    _pending: list[dict[str, Any]] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def table(self) -> pl.DataFrame | None:
+        """Every decision kept (key columns, then the decision's), or ``None`` before the first."""
+        with self._lock:
+            return self._flushed()
+
+    def _flushed(self) -> pl.DataFrame | None:
+        if self._pending:
+            schema = self._table.schema if self._table is not None else {  # every column holds texts or lists of texts
+                name: pl.List(pl.String) if isinstance(value, list) else pl.String for name, value in self._pending[0].items()}
+            pending = pl.DataFrame(self._pending, schema=schema, orient="row")
+            self._table = pending if self._table is None else pl.concat([self._table, pending])
+            self._indexed += len(self._pending)  # already in the index
+            self._pending = []
+        return self._table
 
     def lookup(self, keys: list[str], key: tuple) -> dict[str, Any] | None:
         """The decision (verdict, clauses, missing, errors, confidence, zones, vague_zones) of the situation
         whose normalised key columns ``keys`` hold ``key``; ``None`` when it was never decided."""
         with self._lock:
-            if self.table is not None and self.table.height > self._indexed:
-                fresh = self.table.slice(self._indexed)
+            if self._table is not None and self._table.height > self._indexed:
+                fresh = self._table.slice(self._indexed)
                 for row in fresh.iter_rows(named=True):
                     self._index[tuple(row[k] for k in keys)] = row
-                self._indexed = self.table.height
+                self._indexed = self._table.height
             return self._index.get(key)
+
+    def keep_one(self, keys: list[str], key: tuple, row: dict[str, Any]) -> dict[str, Any]:
+        """Add the decision ``row`` (key columns, then the decision's, as in the table) of the situation ``key``
+        unless another thread kept it meanwhile; returns the decision kept."""
+        with self._lock:
+            kept = self._index.get(key)
+            if kept is None:
+                kept = self._index[key] = row
+                self._pending.append(row)
+            return kept
 
     def keep(self, table: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
         """Add the decisions of ``table`` that the memo still lacks (another thread may have kept some meanwhile);
         returns every decision kept."""
         with self._lock:
-            if self.table is None:
-                self.table = table
+            known = self._flushed()
+            if known is None:
+                self._table = table
             else:
-                new = table.join(self.table.select(keys), on=keys, how="anti", nulls_equal=True)
-                self.table = pl.concat([self.table, new])
-            return self.table
+                new = table.join(known.select(keys), on=keys, how="anti", nulls_equal=True)
+                self._table = pl.concat([known, new])
+            return self._table
 
 
 def remember(distinct: pl.DataFrame, plan: Plan, engine: Engine, memo: Memo | None) -> pl.DataFrame:

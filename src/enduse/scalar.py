@@ -3,9 +3,10 @@
 A single ``check`` through the table path pays polars' fixed cost at every step, which dwarfs the work. Here a
 parsed use is located with ``enduse.geo.locate.locate_many`` on a one-point array, situated under each candidate
 supplier's pack in plain Python (the same bands, facts and assumptions ``enduse.enrich.situate`` gives), reduced to
-its situation key by the pack's ``Plan`` and looked up in the judge's decision memo. Only a situation never decided
-goes through the engines, by the same ``enduse.evaluate.remember`` the table path uses, so every verdict is the
-one Cedar gives. The ``Decision`` is built from the same row by ``decision_from_row``; tests/test_scalar.py
+its situation key by the pack's ``Plan`` and looked up in the judge's decision memo. A situation never decided is
+decided by ``enduse.evaluate_one.decide_one`` (cedarpy on its completions, the table path's rules in plain Python),
+or, when it has many completions, by the same ``enduse.evaluate.remember`` the table path uses, so every verdict is
+the one Cedar gives. The ``Decision`` is built from the same row by ``decision_from_row``; tests/test_scalar.py
 checks that both paths agree on random uses of every pack and version.
 
 ``judge_use`` returns ``None`` for what it leaves to the table path: a use located by an area (``within_km`` or
@@ -29,6 +30,7 @@ from enduse.columns import AREA, BAND, CLAUSES, CONFIDENCE, ERRORS, FACT, MISSIN
 from enduse.decisions import Decision, Verdict, combined_decision, lowest
 from enduse.errors import EnduseError, EvaluationError, InputError
 from enduse.evaluate import remember, resolve_version
+from enduse.evaluate_one import decide_one
 from enduse.geo.gazetteer import PlaceError, resolve_place
 from enduse.geo.locate import locate_many, places
 from enduse.packs.model import Pack
@@ -150,14 +152,20 @@ def _situation(pack: Pack, use: Use, where: dict[str, Any], version: str | None)
 
 
 def _decided(judge: Judge, pack: Pack, situation: dict[str, Any]) -> dict[str, Any]:
-    """The memoised decision of one situation, made by the judge's engine on a miss."""
+    """The memoised decision of one situation, made on a miss by ``decide_one`` (or, for a situation with many
+    completions, by the judge's engine on a one-row table)."""
     plan = judge.plan(pack)
     memo = judge.memos[pack.name]
     key = plan.key(situation)
-    found = memo.lookup(list(plan.keys), key)
+    keys = list(plan.keys)
+    found = memo.lookup(keys, key)
     if found is None:
-        remember(pl.DataFrame([key], schema=dict.fromkeys(plan.keys, pl.String), orient="row"), plan, judge.engine, memo)
-        found = memo.lookup(list(plan.keys), key)
+        decided = decide_one(plan, dict(zip(keys, key, strict=True)))
+        if decided is None:
+            remember(pl.DataFrame([key], schema=dict.fromkeys(keys, pl.String), orient="row"), plan, judge.engine, memo)
+            found = memo.lookup(keys, key)
+        else:
+            found = memo.keep_one(keys, key, decided)
     return {column: found[name] for name, column in _DECIDED.items()}
 
 
