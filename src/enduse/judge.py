@@ -56,6 +56,7 @@ from enduse.packs.model import Pack
 from enduse.packs.registry import PackRef, PackSet, from_refs, pack_set
 from enduse.plan import Plan, compile_plan
 from enduse.scalar import judge_use, quick_use
+from enduse.tables import ENGINE
 from enduse.uses import REASON, Use, parse_uses, uses_frame, validate_uses
 from enduse.vocab import UNKNOWN
 
@@ -256,7 +257,7 @@ class Judge:
             for row, reason in judged.rejects.select("row", REASON).iter_rows():
                 results[valid[row - 1][0]] = EvaluationError(reason) if reason.startswith("Cedar") else InputError(reason)
             candidates: dict[int, list[dict[str, Any]]] = {}
-            for row in judged.candidates.collect().iter_rows(named=True):
+            for row in judged.candidates.collect(engine=ENGINE).iter_rows(named=True):
                 candidates.setdefault(row[ROW], []).append(row)
             for row in judged.rows.iter_rows(named=True):
                 if row[ROW] in candidates:

@@ -22,6 +22,7 @@ from enduse.catalog import load_catalog
 from enduse.columns import AREA, FACT, ROW, WITHIN_KM
 from enduse.errors import InputError
 from enduse.geo.areas import MAX_WITHIN_KM, region_code
+from enduse.tables import ENGINE
 from enduse.vocab import FACT_VALUES, PURPOSES, TARGETS, UNKNOWN, choose, supplier_code, supplier_keys
 
 FIELDS = ("id", "date", "lat", "lon", "within_km", "place", "region", "weapon", "supplier", "target", "purpose", "facts")
@@ -180,7 +181,7 @@ def validate_uses(frame: pl.DataFrame, facts: Sequence[str] = (), *, first_row: 
     for name in facts:
         values[FACT + name] = _text(name).str.to_lowercase().replace_strict(fact_values, default=None)
         vocabularies[name] = (FACT + name, lambda w, n=name: choose(f"value for fact {n!r}", w, FACT_VALUES))
-    checked = frame.lazy().with_columns(**values).collect()
+    checked = frame.lazy().with_columns(**values).collect(engine=ENGINE)
 
     has_lat, has_lon = _present(frame, "lat"), _present(frame, "lon")
     has_point = has_lat | has_lon

@@ -39,6 +39,7 @@ from enduse.catalog import load_catalog
 from enduse.errors import InputError
 from enduse.geo.areas import region_code
 from enduse.geo.locate import locate_many
+from enduse.tables import ENGINE
 from enduse.vocab import PURPOSES, TARGETS, UNKNOWN
 
 #: ACLED columns the adapter reads; any other column is carried through untouched.
@@ -252,7 +253,7 @@ def from_acled(frame: pl.DataFrame, keywords: Keywords | None = None) -> pl.Data
                   *(_precision_note(pl.col("geo_precision")) for _ in precision)]
     read = read.select(
         "weapon", "target", "purpose", pl.concat_str(note_parts, separator="; ", ignore_nulls=True).alias("adapter_note")
-    ).collect()
+    ).collect(engine=ENGINE)
     level = pl.col("geo_precision").cast(pl.Int64, strict=False) if precision else pl.lit(None, pl.Int64)
     region = _regions(frame) if precision else pl.lit(None, pl.String)
     return frame.with_columns(

@@ -30,7 +30,7 @@ import polars as pl
 
 from .compiler import Lowerer, check_policy, lower_policy
 from .conform import Rejected, parse_request
-from .dedup import REQUEST_COLUMNS, Reads, distinct_rows, reads
+from .dedup import ENGINE, REQUEST_COLUMNS, Reads, distinct_rows, reads
 from .entities import EntityStore, prepare_entities
 from .errors import MixedTypes, Unsupported
 from .schema import Schema, SchemaError, load_schema
@@ -135,8 +135,12 @@ class CompiledPolicies:
         permits = [pid for pid in pids if self.policies[pid]["effect"] == "permit"]
         forbids = [pid for pid in pids if self.policies[pid]["effect"] == "forbid"]
 
+        # A column of the frame's height in every horizontal fold: a policy whose condition is a constant gives a
+        # one-row result, which polars' in-memory engine does not stretch to the frame's height.
+        height = pl.repeat(False, pl.len())
+
         def any_of(ids: list[str]) -> pl.Expr:
-            return pl.any_horizontal([sats[i] for i in ids]) if ids else pl.lit(False)
+            return pl.any_horizontal([height, *(sats[i] for i in ids)])
 
         lf = (
             frame.lazy()
@@ -151,7 +155,7 @@ class CompiledPolicies:
             cols = []
             for ci, chunk in enumerate(chunks):
                 terms = [cond(pid).cast(pl.UInt64) * pl.lit(1 << j, dtype=pl.UInt64) for j, pid in enumerate(chunk)]
-                cols.append(pl.sum_horizontal(terms).alias(f"{prefix}{ci}"))
+                cols.append(pl.sum_horizontal([height.cast(pl.UInt64), *terms]).alias(f"{prefix}{ci}"))
             return cols
 
         def reason_cond(pid: str) -> pl.Expr:
@@ -161,7 +165,7 @@ class CompiledPolicies:
         rcols, ecols = bits("__r", reason_cond), bits("__e", lambda pid: errs[pid])
         res = lf.select(
             pl.when(allow).then(pl.lit("Allow")).otherwise(pl.lit("Deny")).alias("decision"), *rcols, *ecols
-        ).collect()
+        ).collect(engine=ENGINE)
 
         def decode(prefix: str, name: str) -> pl.Series:
             cols = [f"{prefix}{ci}" for ci in range(len(chunks))]
