@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rapidfuzz import process, utils
-
 from enduse.errors import InputError
 
 UNKNOWN = "unknown"
@@ -63,6 +61,8 @@ def supplier_code(word: str) -> str:
 
 def suggest(word: str, choices: Iterable[str], limit: int = 3) -> list[str]:
     """Closest choices to ``word``, best first (empty when nothing is close)."""
+    from rapidfuzz import process, utils  # only a word not recognised needs it: imported then, not at every start
+
     found = process.extract(word, list(choices), processor=utils.default_process, limit=limit, score_cutoff=60)
     return [choice for choice, _score, _index in found]
 

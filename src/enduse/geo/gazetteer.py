@@ -26,7 +26,6 @@ from functools import cache
 from pathlib import Path
 
 import polars as pl
-from rapidfuzz import fuzz, process
 
 DOMINANCE = 10
 """A place wins an exact tie when its population is at least this many times every other's."""
@@ -181,6 +180,8 @@ def _suggest(index: _Index, key: str, keep: Callable[[Place], bool], limit: int)
     """
     if not key:
         return []
+    from rapidfuzz import fuzz, process  # only suggestions need it: imported then, not by every check
+
     scores = {
         k: 100.0
         for k in index.keys[bisect_left(index.keys, key) : bisect_left(index.keys, key + "\U0010ffff")]
