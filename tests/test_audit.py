@@ -9,6 +9,7 @@ import pytest
 
 from enduse import check, load_pack
 from enduse.audit import TooManyRejects, audit, audit_batch, run_audit
+from enduse.columns import ROW
 from enduse import engines
 from enduse.engines import ENGINES
 from enduse.enrich import enrich_frame
@@ -85,6 +86,31 @@ def test_batches_do_not_change_the_result(tmp_path, messy, pack):
     run_audit(source, tmp_path / "many.parquet", pack=pack, batch_size=257)
     assert pl.read_parquet(tmp_path / "one.parquet").equals(pl.read_parquet(tmp_path / "many.parquet"))
     assert pl.read_csv(tmp_path / "one.rejects.csv").equals(pl.read_csv(tmp_path / "many.rejects.csv"))
+
+
+def test_batches_are_prepared_one_ahead_and_judged_in_order(tmp_path, messy, pack, monkeypatch):
+    """Validating and locating the next batch overlaps judging one (``Judge.prepare`` in a thread); batches are judged
+    in order and never more than one waits prepared, so memory stays that of two batches."""
+    source = tmp_path / "in.csv"
+    messy.write_csv(source)
+    prepared, judged_rows, ahead = [], [], []
+    prepare, judged = Judge.prepare, Judge.judged
+
+    def preparing(self, frame, first_row=1):
+        prepared.append(first_row)
+        return prepare(self, frame, first_row=first_row)
+
+    def judging(self, ready, version=None):
+        ahead.append(len(prepared) - len(judged_rows))
+        judged_rows.append(ready.located.uses[ROW].min())
+        return judged(self, ready, version=version)
+
+    monkeypatch.setattr(Judge, "prepare", preparing)
+    monkeypatch.setattr(Judge, "judged", judging)
+    run_audit(source, tmp_path / "out.parquet", pack=pack, batch_size=1_000)
+    assert prepared == [1, 1_001, 2_001]
+    assert judged_rows == sorted(judged_rows) and len(judged_rows) == 3
+    assert max(ahead) <= 2  # the batch being judged and at most one more
 
 
 def test_a_failed_run_leaves_no_output(tmp_path, messy, pack):

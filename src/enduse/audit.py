@@ -32,7 +32,7 @@ from enduse.columns import (
     ZONES,
 )
 from enduse.errors import Cancelled, EnduseError, InputError, TooLarge
-from enduse.judge import Judge
+from enduse.judge import Judge, Prepared
 from enduse.packs.model import Pack
 from enduse.packs.registry import PackSet
 from enduse.scale import dask_batches
@@ -91,8 +91,18 @@ def audit_batch(
     rejected with the clauses named — never given a verdict. The judge keeps decisions
     from earlier batches of the same run.
     """
-    originals = frame.columns
-    judged = judge.table(apply_mapping(frame, mapping or {}), first_row=first_row)
+    return _laid_out(judge, _prepared(judge, frame, first_row, mapping))
+
+
+def _prepared(judge: Judge, frame: pl.DataFrame, first_row: int, mapping: Mapping[str, str] | None) -> tuple[list[str], Prepared]:
+    """The batch's own columns, and the batch validated and located (``Judge.prepare``)."""
+    return frame.columns, judge.prepare(apply_mapping(frame, mapping or {}), first_row=first_row)
+
+
+def _laid_out(judge: Judge, prepared: tuple[list[str], Prepared]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``audit_batch``'s result for a prepared batch: judged, and its output columns laid out."""
+    originals, ready = prepared
+    judged = judge.judged(ready)
     names = result_names(originals)
     out = judged.rows.select(
         *originals,
@@ -179,6 +189,21 @@ def _check_paths(source: Path, output: Path, rejects: Path) -> None:
             raise InputError(f"{path}: the {name} would overwrite the input; choose another name")
 
 
+def _prepared_ahead(batches: Iterable[tuple[int, pl.DataFrame]], judge: Judge, mapping: Mapping[str, str] | None,
+                    ) -> Iterator[tuple[list[str], Prepared]]:
+    """Each batch prepared in a thread while the one before it is judged: validating and locating read no memo, and
+    polars and the geometry release the GIL. In order; at most one batch prepared ahead."""
+    with ThreadPoolExecutor(1) as pool:
+        pending: Future[tuple[list[str], Prepared]] | None = None
+        for first_row, batch in batches:
+            ahead = pool.submit(_prepared, judge, batch, first_row, mapping)
+            if pending is not None:
+                yield pending.result()
+            pending = ahead
+        if pending is not None:
+            yield pending.result()
+
+
 def _numbered(batches: Iterable[pl.DataFrame], adapter: Callable[[pl.DataFrame], pl.DataFrame] | None) -> Iterator[tuple[int, pl.DataFrame]]:
     """Each batch (adapted) with the input row number of its first row."""
     first_row = 1
@@ -229,7 +254,7 @@ def run_audit(
     if engine == "dask":
         results = dask_batches(numbered, audit_batch, judge.spec, mapping=mapping or {}, scheduler=scheduler)
     else:
-        results = (audit_batch(b, judge, first_row=r, mapping=mapping) for r, b in numbered)
+        results = (_laid_out(judge, prepared) for prepared in _prepared_ahead(numbered, judge, mapping))
     with (
         atomic_paths(summary.output, summary.rejects) as (decided_part, rejected_part),
         TableWriter(summary.output, into=decided_part) as decided_out,

@@ -96,6 +96,16 @@ class Judged:
     rejects: pl.DataFrame
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A table validated and located, ready to be judged (``Judge.prepare``): its located valid uses, its invalid rows
+    (or ``None``) and the columns its rejects keep."""
+
+    located: Located
+    invalid: pl.DataFrame | None
+    originals: list[str]
+
+
 def cedar_error(errors: str | pl.Expr, version: str | pl.Expr, pack: str | pl.Expr) -> str | pl.Expr:
     """How a Cedar evaluation error is reported, for one use or a column of them."""
     if isinstance(errors, str):
@@ -185,12 +195,18 @@ class Judge:
         Rows in = ``rows`` + ``rejects``, always. A row any of whose candidates met a Cedar error is rejected
         with the clauses named, never given a verdict. ``version`` forces a version (id or date) in every pack.
         """
+        return self.judged(self.prepare(frame, first_row=first_row), version=version)
+
+    def prepare(self, frame: pl.DataFrame, *, first_row: int = 1) -> Prepared:
+        """The first steps of ``table``, which read no pack memo: validation and locating. An audit prepares the next
+        batch while it judges one (``enduse.audit``)."""
         facts = [name for name in self.packs.facts if name in frame.columns]
         valid, invalid = validate_uses(frame, facts, first_row=first_row)
-        return self._judge(valid, invalid, frame.columns, version)
+        return Prepared(locate_uses(valid), invalid, frame.columns)
 
-    def _judge(self, valid: pl.DataFrame, invalid: pl.DataFrame | None, originals: list[str], version: str | None) -> Judged:
-        located = locate_uses(valid)
+    def judged(self, prepared: Prepared, *, version: str | None = None) -> Judged:
+        """The rest of ``table``: every located use judged by its candidates' packs."""
+        located, invalid, originals = prepared.located, prepared.invalid, prepared.originals
         base = self._with_candidates(located.uses.with_row_index("__loc"))
         facts = [c for c in base.columns if c.startswith(FACT)]
         # Each candidate of each use, carrying only what the packs read; input columns join back at the end.
@@ -253,7 +269,7 @@ class Judge:
             else:
                 results[index] = decided
         if valid:
-            judged = self._judge(uses_frame([use for _, use in valid]), None, ["id"], version)
+            judged = self.judged(Prepared(locate_uses(uses_frame([use for _, use in valid])), None, ["id"]), version=version)
             for row, reason in judged.rejects.select("row", REASON).iter_rows():
                 results[valid[row - 1][0]] = EvaluationError(reason) if reason.startswith("Cedar") else InputError(reason)
             candidates: dict[int, list[dict[str, Any]]] = {}
