@@ -250,3 +250,56 @@ def test_names_where_lists_the_names_whose_flags_hold_in_order(rows):
                          orient="row")
     got = frame.with_columns(names_where([(name, pl.col(name)) for name in names]).alias("l"))["l"].to_list()
     assert got == [[name for name, flag in zip(names, row) if flag] for row in rows]
+
+
+def test_a_memo_fed_by_tables_and_single_situations_keeps_each_once_and_finds_every_one():
+    """Replays of two interleavings of the server's threads: a table kept between a check's lookup and its
+    ``keep_one``, and single rows folded in after table rows not yet indexed. No situation is lost to ``lookup``, and
+    none is kept twice (which would double the rows of every use in it at the next join)."""
+    import polars as pl
+
+    from enduse.engines import ENGINES
+    from enduse.evaluate import Memo, remember
+    from enduse.evaluate_one import decide_one
+    from enduse.plan import compile_plan
+
+    pack = load_pack("us-ukraine")
+    plan = compile_plan(pack)
+    keys = list(plan.keys)
+
+    def key(version: str, weapon: str) -> tuple:
+        raw = dict.fromkeys(keys) | {"__version": version, "__weapon": weapon, "__target": "artillery",
+                                     "__purpose": "counter_fire", "__country": "RU"}
+        raw |= {k: "outside" for k in keys if k.startswith("__band:")} | {k: "yes" for k in keys if k.startswith("__fact:")}
+        return plan.key(raw)
+
+    def table(*situations: tuple) -> pl.DataFrame:
+        return pl.DataFrame([list(s) for s in situations], schema=dict.fromkeys(keys, pl.String), orient="row")
+
+    def one(situation: tuple) -> dict:
+        return decide_one(plan, dict(zip(keys, situation, strict=True)))
+
+    def count(memo: Memo, situation: tuple) -> int:
+        return memo.table.filter(pl.all_horizontal(pl.col(k).eq_missing(v) for k, v in zip(keys, situation))).height
+
+    versions = pack.version_ids
+    cedar = ENGINES["cedar"]
+    raced = key(versions[1], "HIMARS")
+    memo = Memo()
+    remember(table(key(versions[0], "HIMARS")), plan, cedar, memo)
+    assert memo.lookup(keys, raced) is None  # a check misses ...
+    remember(table(raced), plan, cedar, memo)  # ... another thread's table keeps it ...
+    memo.keep_one(keys, raced, one(raced))  # ... and the check keeps its own decision
+    assert count(memo, raced) == 1
+
+    memo = Memo()
+    first, *later = [key(v, "HIMARS") for v in versions[:3]]
+    remember(table(first), plan, cedar, memo)
+    memo.lookup(keys, first)
+    remember(table(*later), plan, cedar, memo)  # rows not indexed yet
+    single = key(versions[-1], "ATACMS")
+    memo.keep_one(keys, single, one(single))
+    assert memo.table.height == 4
+    for situation in (first, *later, single):
+        assert memo.lookup(keys, situation) is not None
+        assert count(memo, situation) == 1

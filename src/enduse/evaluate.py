@@ -378,6 +378,7 @@ class Memo:
     _index: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
     _indexed: int = 0
     _pending: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    _keys: list[str] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
@@ -388,6 +389,7 @@ class Memo:
 
     def _flushed(self) -> pl.DataFrame | None:
         if self._pending:
+            self._catch_up(self._keys)  # the pending rows go after every row indexed, and are indexed already
             schema = self._table.schema if self._table is not None else {  # every column holds texts or lists of texts
                 name: pl.List(pl.String) if isinstance(value, list) else pl.String for name, value in self._pending[0].items()}
             pending = pl.DataFrame(self._pending, schema=schema, orient="row")
@@ -400,17 +402,22 @@ class Memo:
         """The decision (verdict, clauses, missing, errors, confidence, zones, vague_zones) of the situation
         whose normalised key columns ``keys`` hold ``key``; ``None`` when it was never decided."""
         with self._lock:
-            if self._table is not None and self._table.height > self._indexed:
-                fresh = self._table.slice(self._indexed)
-                for row in fresh.iter_rows(named=True):
-                    self._index[tuple(row[k] for k in keys)] = row
-                self._indexed = self._table.height
+            self._catch_up(keys)
             return self._index.get(key)
+
+    def _catch_up(self, keys: list[str]) -> None:
+        """Index the rows the table gained since the last call (the lock held)."""
+        if self._table is not None and self._table.height > self._indexed:
+            for row in self._table.slice(self._indexed).iter_rows(named=True):
+                self._index[tuple(row[k] for k in keys)] = row
+            self._indexed = self._table.height
 
     def keep_one(self, keys: list[str], key: tuple, row: dict[str, Any]) -> dict[str, Any]:
         """Add the decision ``row`` (key columns, then the decision's, as in the table) of the situation ``key``
         unless another thread kept it meanwhile; returns the decision kept."""
         with self._lock:
+            self._keys = keys
+            self._catch_up(keys)  # another thread may have kept it by a table since this one looked
             kept = self._index.get(key)
             if kept is None:
                 kept = self._index[key] = row
