@@ -132,7 +132,8 @@ def decide_one(plan: Plan, situation: Mapping[str, str | None]) -> dict[str, Any
     if decided is None:
         return None
     pack, version = plan.pack, situation["__version"]
-    in_force = [z for z in pack.zones if version is not None and z in pack.version(version).zones]
+    zones = () if version is None else pack.version(version).zones
+    in_force = [z for z in pack.zones if z in zones]
     return {
         **{key: situation[key] for key in plan.keys},
         **decided,
