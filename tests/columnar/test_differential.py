@@ -266,6 +266,35 @@ def test_evaluate_frame_matches_batch() -> None:
     assert got == _cedar(reqs, POLICY_SETS["errors_and_short_circuit"])
 
 
+def _frame(reqs: list[dict], context: pl.Struct) -> pl.DataFrame:
+    return pl.DataFrame({
+        **{var: [uid(r[var]["type"], r[var]["id"]) for r in reqs] for var in ("principal", "action", "resource")},
+        "context": pl.Series([r["context"] for r in reqs], dtype=context),
+    })
+
+
+def test_one_compiled_set_follows_each_calls_entities_and_types() -> None:
+    """Compiled policies keep their lowered query per entity store and request types: reused, it must still answer
+    for the store and the types of the call at hand, in any order of calls."""
+    policies = POLICY_SETS["errors_and_short_circuit"]
+    compiled = compile_policies(policies)
+    older = [e if e["uid"] != _ent("User", "u0") else {**e, "attrs": {**e["attrs"], "age": 1, "level": 9}} for e in ENTITIES]
+    full = pl.Struct({"flag": pl.Boolean, "n": pl.Int64, "s": pl.String})
+    short = pl.Struct({"flag": pl.Boolean, "n": pl.Int64})
+    reqs = _requests(random.Random(11), "errors_and_short_circuit", 400)
+    users_only = [r for r in reqs if r["principal"]["type"] == "User" and r["resource"]["type"] == "Doc"]
+    calls = [(ENTITIES, full, reqs), (older, full, reqs), (ENTITIES, short, reqs), (ENTITIES, full, users_only),
+             (older, full, reqs), (ENTITIES, full, reqs)]
+    stores = {id(older): prepare_entities(older), id(ENTITIES): prepare_entities(ENTITIES)}
+    for entities, context, batch in calls:
+        if context is short:
+            batch = [{**r, "context": {k: v for k, v in r["context"].items() if k != "s"}} for r in batch]
+        out = compiled.evaluate(_frame(batch, context), stores[id(entities)])
+        expected = cedar_outcomes(cedarpy.is_authorized_batch(batch, policies, entities))
+        assert [(d, frozenset(r), frozenset(e)) for d, r, e in out.iter_rows()] == expected
+    assert {r[0] for r in expected} == {"Allow", "Deny"}
+
+
 @pytest.fixture
 def always_dedup(monkeypatch: pytest.MonkeyPatch) -> None:
     """The distinct-request path for every frame, however small."""
