@@ -220,11 +220,11 @@ def test_a_shared_memo_keeps_each_situation_once_and_judges_alike_from_threads()
     from enduse.evaluate import Memo
     from enduse.judge import Judge
 
-    memo = Memo()
+    memo = Memo(("k",))
     first = pl.DataFrame({"k": ["a", "b"], "verdict": ["ALLOWED", "FORBIDDEN"]})
-    assert memo.keep(first, ["k"]).height == 2
+    assert memo.keep(first).height == 2
     again = pl.DataFrame({"k": ["b", "c"], "verdict": ["FORBIDDEN", "ALLOWED"]})  # "b" decided meanwhile elsewhere
-    assert sorted(memo.keep(again, ["k"])["k"]) == ["a", "b", "c"]
+    assert sorted(memo.keep(again)["k"]) == ["a", "b", "c"]
 
     uses = [{"date": f"2024-06-{day:02d}", "place": place, "weapon": "HIMARS", "target": "artillery",
              "purpose": "counter_fire"} for day in range(1, 29) for place in ("Shebekino", "Belgorod", "Kursk")]
@@ -285,21 +285,34 @@ def test_a_memo_fed_by_tables_and_single_situations_keeps_each_once_and_finds_ev
     versions = pack.version_ids
     cedar = ENGINES["cedar"]
     raced = key(versions[1], "HIMARS")
-    memo = Memo()
+    memo = Memo(plan.keys)
     remember(table(key(versions[0], "HIMARS")), plan, cedar, memo)
-    assert memo.lookup(keys, raced) is None  # a check misses ...
+    assert memo.lookup(raced) is None  # a check misses ...
     remember(table(raced), plan, cedar, memo)  # ... another thread's table keeps it ...
-    memo.keep_one(keys, raced, one(raced))  # ... and the check keeps its own decision
+    memo.keep_one(raced, one(raced))  # ... and the check keeps its own decision
     assert count(memo, raced) == 1
 
-    memo = Memo()
+    memo = Memo(plan.keys)
     first, *later = [key(v, "HIMARS") for v in versions[:3]]
     remember(table(first), plan, cedar, memo)
-    memo.lookup(keys, first)
+    memo.lookup(first)
     remember(table(*later), plan, cedar, memo)  # rows not indexed yet
     single = key(versions[-1], "ATACMS")
-    memo.keep_one(keys, single, one(single))
+    memo.keep_one(single, one(single))
     assert memo.table.height == 4
     for situation in (first, *later, single):
-        assert memo.lookup(keys, situation) is not None
+        assert memo.lookup(situation) is not None
         assert count(memo, situation) == 1
+
+
+def test_a_memo_keeps_only_the_situations_of_its_own_plan():
+    """A memo is keyed by one plan's columns: handing it another plan's situations is refused, not mixed in."""
+    from enduse.engines import ENGINES
+    from enduse.evaluate import Memo, remember
+    from enduse.plan import compile_plan
+
+    us, de = compile_plan(load_pack("us-ukraine")), compile_plan(load_pack("de-ukraine"))
+    assert us.keys != de.keys
+    distinct = pl.DataFrame(schema=dict.fromkeys(de.keys, pl.String))
+    with pytest.raises(ValueError, match="cannot keep"):
+        remember(distinct, de, ENGINES["cedar"], Memo(us.keys))

@@ -371,14 +371,15 @@ class Memo:
     Batches of the same table share most of their situations; each is decided once per run. ``lookup`` finds
     one situation's decision without a frame and ``keep_one`` adds one (the scalar path of ``enduse.scalar``);
     those wait in a list until a table is next needed, as adding them to it one by one costs a join each. Threads
-    may share a memo (the server's checks): each situation is kept once, whoever decides it first.
+    may share a memo (the server's checks): each situation is kept once, whoever decides it first. ``keys`` are the
+    normalised key columns of the plan whose situations it keeps (``Plan.keys``).
     """
 
+    keys: tuple[str, ...]
     _table: pl.DataFrame | None = None
     _index: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
     _indexed: int = 0
     _pending: list[dict[str, Any]] = field(default_factory=list, repr=False)
-    _keys: list[str] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
@@ -389,7 +390,7 @@ class Memo:
 
     def _flushed(self) -> pl.DataFrame | None:
         if self._pending:
-            self._catch_up(self._keys)  # the pending rows go after every row indexed, and are indexed already
+            self._catch_up()  # the pending rows go after every row indexed, and are indexed already
             schema = self._table.schema if self._table is not None else {  # every column holds texts or lists of texts
                 name: pl.List(pl.String) if isinstance(value, list) else pl.String for name, value in self._pending[0].items()}
             pending = pl.DataFrame(self._pending, schema=schema, orient="row")
@@ -398,33 +399,32 @@ class Memo:
             self._pending = []
         return self._table
 
-    def lookup(self, keys: list[str], key: tuple) -> dict[str, Any] | None:
+    def lookup(self, key: tuple) -> dict[str, Any] | None:
         """The decision (verdict, clauses, missing, errors, confidence, zones, vague_zones) of the situation
-        whose normalised key columns ``keys`` hold ``key``; ``None`` when it was never decided."""
+        whose key columns hold ``key``; ``None`` when it was never decided."""
         with self._lock:
-            self._catch_up(keys)
+            self._catch_up()
             return self._index.get(key)
 
-    def _catch_up(self, keys: list[str]) -> None:
+    def _catch_up(self) -> None:
         """Index the rows the table gained since the last call (the lock held)."""
         if self._table is not None and self._table.height > self._indexed:
             for row in self._table.slice(self._indexed).iter_rows(named=True):
-                self._index[tuple(row[k] for k in keys)] = row
+                self._index[tuple(row[k] for k in self.keys)] = row
             self._indexed = self._table.height
 
-    def keep_one(self, keys: list[str], key: tuple, row: dict[str, Any]) -> dict[str, Any]:
+    def keep_one(self, key: tuple, row: dict[str, Any]) -> dict[str, Any]:
         """Add the decision ``row`` (key columns, then the decision's, as in the table) of the situation ``key``
         unless another thread kept it meanwhile; returns the decision kept."""
         with self._lock:
-            self._keys = keys
-            self._catch_up(keys)  # another thread may have kept it by a table since this one looked
+            self._catch_up()  # another thread may have kept it by a table since this one looked
             kept = self._index.get(key)
             if kept is None:
                 kept = self._index[key] = row
                 self._pending.append(row)
             return kept
 
-    def keep(self, table: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    def keep(self, table: pl.DataFrame) -> pl.DataFrame:
         """Add the decisions of ``table`` that the memo still lacks (another thread may have kept some meanwhile);
         returns every decision kept."""
         with self._lock:
@@ -432,19 +432,21 @@ class Memo:
             if known is None:
                 self._table = table
             else:
-                new = table.join(known.select(keys), on=keys, how="anti", nulls_equal=True)
+                new = table.join(known.select(self.keys), on=list(self.keys), how="anti", nulls_equal=True)
                 self._table = pl.concat([known, new])
             return self._table
 
 
 def remember(distinct: pl.DataFrame, plan: Plan, engine: Engine, memo: Memo | None) -> pl.DataFrame:
     """Decide the distinct normalised situations ``distinct`` that ``memo`` lacks, keep them in it, and return the
-    table of decisions to join on (the memo's, or only these without a memo)."""
+    table of decisions to join on (the memo's, or only these without a memo). ValueError for a memo of another plan."""
     keys = list(plan.keys)
+    if memo is not None and memo.keys != plan.keys:
+        raise ValueError(f"a memo of the keys {memo.keys} cannot keep the situations of a plan of the keys {plan.keys}")
     if memo is not None and memo.table is not None:
         distinct = distinct.join(memo.table.select(keys), on=keys, how="anti", nulls_equal=True)
     table = _described(_decide_distinct(distinct, plan.pack, engine, plan.dimensions), plan.pack)
-    return table if memo is None else memo.keep(table, keys)
+    return table if memo is None else memo.keep(table)
 
 
 def _decide_distinct(distinct: pl.DataFrame, pack: Pack, engine: Engine, dims: dict[str, pl.Expr]) -> pl.DataFrame:

@@ -17,6 +17,7 @@ strictest candidate unless all agree.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -122,8 +123,9 @@ class Judge:
         self.packs = packs
         self.engine_name = engine
         self.engine = ENGINES[engine]
-        self.memos = {pack.name: Memo() for pack in packs.packs}
+        self.memos: dict[str, Memo] = {}  # by pack name, beside its plan
         self._plans: dict[str, Plan] = {}
+        self._compiling = threading.Lock()
         catalog = list(load_catalog())
         self._weapon_suppliers = {w.name: list(w.suppliers) for w in catalog}
         self._all_suppliers = sorted({s for w in catalog for s in w.suppliers} | set(packs.by_supplier))
@@ -138,8 +140,18 @@ class Judge:
         """``pack``'s compiled plan, compiled on first use and then kept (a check needs only its supplier's)."""
         plan = self._plans.get(pack.name)
         if plan is None:
-            plan = self._plans[pack.name] = compile_plan(pack)
+            with self._compiling:  # one plan and one memo per pack, whichever thread asks first
+                if pack.name not in self._plans:
+                    plan = compile_plan(pack)
+                    self.memos[pack.name] = Memo(plan.keys)
+                    self._plans[pack.name] = plan
+            plan = self._plans[pack.name]
         return plan
+
+    def memo(self, pack: Pack) -> Memo:
+        """The decisions ``pack`` has made for this judge, kept by its plan's keys."""
+        self.plan(pack)
+        return self.memos[pack.name]
 
     @property
     def spec(self) -> JudgeSpec:
@@ -172,8 +184,7 @@ class Judge:
         """The decision of ``pack`` on each of ``uses`` (the slim rows of ``_judge``)."""
         situations = expand(situate(uses, located.locations.take(uses["__loc"].to_numpy()), pack), pack, located.areas)
         forced = resolve_version(pack, version)
-        decided = decide_frame(situations, pack, self.engine, version=forced, memo=self.memos[pack.name],
-                               plan=self.plan(pack))
+        decided = decide_frame(situations, pack, self.engine, version=forced, memo=self.memo(pack), plan=self.plan(pack))
         decided = decided.with_columns(pl.lit(pack.name).alias(PACK))
         return combine(decided, [ROW, "__cand"]).select(
             ROW, "__n", "__cand", SUPPLIER, PACK, VERSION, VERDICT, CLAUSES, MISSING, ERRORS,

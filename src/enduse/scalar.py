@@ -154,18 +154,16 @@ def _situation(pack: Pack, use: Use, where: dict[str, Any], version: str | None)
 def _decided(judge: Judge, pack: Pack, situation: dict[str, Any]) -> dict[str, Any]:
     """The memoised decision of one situation, made on a miss by ``decide_one`` (or, for a situation with many
     completions, by the judge's engine on a one-row table)."""
-    plan = judge.plan(pack)
-    memo = judge.memos[pack.name]
+    plan, memo = judge.plan(pack), judge.memo(pack)
     key = plan.key(situation)
-    keys = list(plan.keys)
-    found = memo.lookup(keys, key)
+    found = memo.lookup(key)
     if found is None:
-        decided = decide_one(plan, dict(zip(keys, key, strict=True)))
+        decided = decide_one(plan, dict(zip(plan.keys, key, strict=True)))
         if decided is None:
-            remember(pl.DataFrame([key], schema=dict.fromkeys(keys, pl.String), orient="row"), plan, judge.engine, memo)
-            found = memo.lookup(keys, key)
+            remember(pl.DataFrame([key], schema=dict.fromkeys(plan.keys, pl.String), orient="row"), plan, judge.engine, memo)
+            found = memo.lookup(key)
         else:
-            found = memo.keep_one(keys, key, decided)
+            found = memo.keep_one(key, decided)
     return {column: found[name] for name, column in _DECIDED.items()}
 
 
