@@ -122,6 +122,22 @@ def test_large_inputs_use_the_grid_and_get_the_exact_answers():
     np.testing.assert_array_equal(located.border_distance_km, exact_km)
 
 
+def test_point_after_point_builds_the_grid_once_polygon_tests_cost_as_much(monkeypatch):
+    """Small inputs use polygon tests until those have taken GRID_AFTER_S in all; the grid is built then, and the
+    answers stay those of the polygon tests."""
+    rng = np.random.default_rng(25)
+    lat, lon = rng.uniform(44, 56, 40), rng.uniform(28, 46, 40)
+    monkeypatch.setattr(L, "_seconds_without_grid", 0.0)
+    monkeypatch.setattr(L, "GRID_AFTER_S", 3600.0)
+    L._place_grid.cache_clear()
+    before = [L.locate(a, b) for a, b in zip(lat, lon)]
+    assert L._place_grid.cache_info().currsize == 0 and L._seconds_without_grid > 0
+    monkeypatch.setattr(L, "GRID_AFTER_S", L._seconds_without_grid)
+    after = [L.locate(a, b) for a, b in zip(lat, lon)]
+    assert L._place_grid.cache_info().currsize == 1
+    assert after == before
+
+
 def test_lookup_outside_the_grid_is_undecided():
     grid = CellGrid(west=30, south=50, cells_per_degree=2, answer=np.arange(4, dtype=np.int32).reshape(2, 2))
     lat = np.array([50.0, 50.0, 50.5, 50.99, 51.0, 49.999, 50.0, 50.0])

@@ -18,7 +18,8 @@ Everything works on whole arrays (no Python loop per point), repeated points are
 split across threads, because bulk audits locate millions of points. The country and region of a point are looked
 up in a precomputed grid (``enduse.geo.grid``) wherever no country or region edge crosses its cell, ~85% of points
 in and around the theatre, with the polygon tests' own answers (``tests/geo/test_grid.py``); the grid is built
-(~0.3 s) on the first input of ``GRID_MIN_POINTS`` points, and used by every input after it. Border distances have
+(~0.3 s) on the first input of ``GRID_MIN_POINTS`` points, or once smaller inputs' polygon tests have taken as long as
+building it (``GRID_AFTER_S``), and used by every input after it. Border distances have
 no such shortcut, since every point has its own: points are queried for their nearest border segment in spatial
 order, which only makes the search faster.
 """
@@ -26,6 +27,7 @@ order, which only makes the search faster.
 from __future__ import annotations
 
 import queue
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -67,6 +69,10 @@ GRID_LEVELS = 4
 #: An input of this many (distinct) points builds the grid, once per process (~0.3 s); every input uses it after. Below
 #: an audit's batch (``enduse.tables.BATCH_ROWS``, 100k rows), so that the build pays back over an audit's batches.
 GRID_MIN_POINTS = 50_000
+#: Smaller inputs build it once polygon tests have taken this long in all (seconds, about the build's cost): a process
+#: that locates point after point (a server, a script of checks) then pays at most about twice the better choice.
+GRID_AFTER_S = 0.3
+_seconds_without_grid = 0.0
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -428,12 +434,17 @@ def _place_grid() -> CellGrid:
 
 def _located_places(grid: CellGrid | None, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """``_places``; with ``grid``, the places it decides are looked up, not tested (the same answers)."""
+    global _seconds_without_grid
     with _borrowed_index() as index:
         if grid is None:
-            return _places(index, lat, lon)
+            start = time.perf_counter()
+            place = _places(index, lat, lon)
+            _seconds_without_grid += time.perf_counter() - start  # threads may lose a little of it: harmless
+            return place
         place = grid.lookup(lat, lon)
         open_ = np.flatnonzero(place < 0)
-        place[open_] = _places(index, lat[open_], lon[open_])
+        if len(open_):
+            place[open_] = _places(index, lat[open_], lon[open_])
         return place
 
 
@@ -471,7 +482,8 @@ def locate_many(lat: np.ndarray, lon: np.ndarray) -> Locations:
     if distinct is not None:
         lat, lon = lat[distinct[0]], lon[distinct[0]]
     border = border_stretch()._nearest  # built here, not racing in the worker threads
-    grid = _place_grid() if len(lat) >= GRID_MIN_POINTS or _place_grid.cache_info().currsize else None
+    built = _place_grid.cache_info().currsize
+    grid = _place_grid() if built or len(lat) >= GRID_MIN_POINTS or _seconds_without_grid >= GRID_AFTER_S else None
     place, distance = _in_chunks(partial(_locate_chunk, border, grid), lat, lon)
     if distinct is not None:
         place, distance = place[distinct[1]], distance[distinct[1]]
