@@ -135,10 +135,10 @@ class Guard:
             await self.app(scope, receive, send)
             return
         limit = self.max_upload_bytes if scope["path"] in self.upload_paths else self.max_json_bytes
-        too_large = error(413, f"request body larger than {limit} bytes", limit=limit)
+        too_large = functools.partial(error, 413, f"request body larger than {limit} bytes", limit=limit)  # made only if needed
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await too_large(scope, receive, send)
+            await too_large()(scope, receive, send)
             return
         chunks, size = [], 0
         while True:
@@ -148,7 +148,7 @@ class Guard:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > limit:
-                await too_large(scope, receive, send)
+                await too_large()(scope, receive, send)
                 return
             if not message.get("more_body", False):
                 break
