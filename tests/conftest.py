@@ -10,8 +10,8 @@ import pytest
 from places import PLACES  # noqa: F401  (re-exported for fixtures)
 
 from enduse import check, load_pack
+from enduse.disk_cache import CACHE_DIR_ENV
 from enduse.packs import builtin_path
-from enduse.packs.cache import CACHE_DIR_ENV
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -22,6 +22,14 @@ def pack_cache(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("pack-cache")
     os.environ[CACHE_DIR_ENV] = str(folder)
     return folder
+
+
+@pytest.fixture()
+def cache_folder(tmp_path, monkeypatch) -> Path:
+    """An empty cache folder of this test's own (``enduse.disk_cache``), not yet made."""
+    target = tmp_path / "cache"
+    monkeypatch.setenv(CACHE_DIR_ENV, str(target))
+    return target
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from enduse.packs.cache import CACHE_DIR_ENV
+from enduse.disk_cache import CACHE_DIR_ENV
 
 ENDUSE = str(Path(sys.executable).with_name("enduse"))
 

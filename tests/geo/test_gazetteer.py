@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from enduse.disk_cache import CACHE_DIR_ENV
 from enduse.geo import gazetteer
 from enduse.geo.gazetteer import AmbiguousPlace, Place, UnknownPlace, normalize, resolve_place, search_places
 
@@ -193,3 +195,49 @@ def test_matching_keys_keep_exactly_the_letters_and_digits_without_marks(text: s
     expected = "".join(c for c in decomposed if c.isalnum() and unicodedata.category(c) not in ("Lm", "Mn"))
     assert normalize(text) == expected
     assert normalize(text) == normalize(text)
+
+
+def _index_read_back(folder, monkeypatch) -> tuple[gazetteer._Index, gazetteer._Index]:
+    """(the index built into the empty cache ``folder``, the index then read back from it, no build let)."""
+    built = gazetteer._index.__wrapped__()
+    assert [e.name.split("-")[0] for e in folder.glob("*.pickle")] == ["gazetteer"]
+
+    def no_build():
+        raise AssertionError("built again: the index was not read from the cache")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(gazetteer, "_build_index", no_build)
+        read = gazetteer._index.__wrapped__()
+    return built, read
+
+
+def test_the_index_read_back_from_the_cache_is_the_one_built(cache_folder, monkeypatch) -> None:
+    built, read = _index_read_back(cache_folder, monkeypatch)
+    assert read is not built and isinstance(read, gazetteer._Index)
+    for field in dataclasses.fields(gazetteer._Index):
+        assert getattr(read, field.name) == getattr(built, field.name), field.name
+    assert len(read.places) == len(built.places) > 10_000 and len(read.keys) > 50_000
+
+
+def _answer(query: str) -> tuple:
+    try:
+        place = resolve_place(query)
+    except ValueError as error:
+        return type(error).__name__, str(error), getattr(error, "candidates", None)
+    return "place", place
+
+
+def test_places_resolve_alike_with_the_cache_on_and_off(cache_folder, monkeypatch) -> None:
+    _, read = _index_read_back(cache_folder, monkeypatch)
+    monkeypatch.setenv(CACHE_DIR_ENV, "")
+    fresh = gazetteer._index.__wrapped__()
+    assert read is not fresh
+    queries = ["Kharkiv", "Харьков", "Pokrovsk", "Pokrovsk, UA-14", "Volchansk, UA", "Donetsk", "Kharkov2",
+               "Kharkiv, Narnia", "Шебекино", "Topoli, UA", ""]
+    queries += [f"{row['name']}, {row['region']}" for row in ROWS[::97]] + [row["name"] for row in ROWS[::89]]
+    answers = []
+    for index in (read, fresh):
+        monkeypatch.setattr(gazetteer, "_index", lambda index=index: index)
+        answers.append(([_answer(q) for q in queries], [search_places(q, limit=5) for q in ("Khar", "Pokr, RU")]))
+    assert answers[0] == answers[1]
+    assert sum(answer[0] == "place" for answer in answers[0][0]) > len(queries) // 2
