@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from enduse.cli import app
 from enduse.cli.serve import app_from_env, is_loopback
+from enduse.geo import locate as L
 
 
 @pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True), ("[::1]", True),
@@ -44,8 +45,10 @@ def test_serve_warns_when_not_on_loopback_and_passes_settings(started, tmp_path,
     settings = json.loads(os.environ["ENDUSE_SERVE_SETTINGS"])
     assert settings["log_path"] == str(log.resolve())
     assert settings["cors_origins"] == ["https://a.example"]
+    L._place_grid.cache_clear()
     built = app_from_env()
     assert built.state.log.path == log.resolve()
+    assert L._place_grid.cache_info().currsize == 1  # a worker prepares its grid before serving, not mid-request
 
 
 def test_serve_refuses_a_pack_path(started, tmp_path):

@@ -72,7 +72,10 @@ def factory_path(settings: dict[str, Any]) -> str:
 
 
 def app_from_env() -> FastAPI:
-    """The app ``enduse serve`` configured, rebuilt in each worker process."""
+    """The app ``enduse serve`` configured, rebuilt in each worker process, its geography prepared before it serves."""
+    from enduse.geo.locate import prepare
     from enduse.server import create_app  # FastAPI is imported only when serving
 
-    return create_app(**json.loads(os.environ[SETTINGS_VAR]))
+    app = create_app(**json.loads(os.environ[SETTINGS_VAR]))
+    prepare()
+    return app

@@ -490,6 +490,13 @@ def locate_many(lat: np.ndarray, lon: np.ndarray) -> Locations:
     return Locations(place=place, border_distance_km=distance)
 
 
+def prepare() -> None:
+    """Build now what locating point after point gains from (the grid of places, ~0.3 s), for a process that will
+    serve for long: otherwise the call that crosses ``GRID_AFTER_S`` pays for it, a spike in a server's latency."""
+    border_stretch()
+    _place_grid()
+
+
 def locate(lat: float, lon: float) -> Location:
     """Country, region and border distance of one point; ValueError for coordinates out of range."""
     located = locate_many(np.array([lat], dtype=np.float64), np.array([lon], dtype=np.float64))
