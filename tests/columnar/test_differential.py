@@ -273,9 +273,11 @@ def _frame(reqs: list[dict], context: pl.Struct) -> pl.DataFrame:
     })
 
 
-def test_one_compiled_set_follows_each_calls_entities_and_types() -> None:
+@pytest.mark.parametrize("kept", [16, 2])
+def test_one_compiled_set_follows_each_calls_entities_and_types(kept: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Compiled policies keep their lowered query per entity store and request types: reused, it must still answer
-    for the store and the types of the call at hand, in any order of calls."""
+    for the store and the types of the call at hand, in any order of calls, and when queries kept are dropped."""
+    monkeypatch.setattr(columnar, "_QUERIES_KEPT", kept)
     policies = POLICY_SETS["errors_and_short_circuit"]
     compiled = compile_policies(policies)
     older = [e if e["uid"] != _ent("User", "u0") else {**e, "attrs": {**e["attrs"], "age": 1, "level": 9}} for e in ENTITIES]

@@ -156,7 +156,7 @@ class CompiledPolicies:
             return found[1]
         query = _lowered(self.policies, store, dict(var_types))
         if len(self._queries) >= _QUERIES_KEPT:
-            self._queries.pop(next(iter(self._queries)), None)
+            self._queries.clear()  # one call, safe beside other threads; rare (one entry per store and types)
         self._queries[key] = (store, query)  # the store is held, so its id is not reused while the entry lives
         return query
 
