@@ -13,7 +13,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,15 +94,16 @@ def audit_batch(
     return _laid_out(judge, _prepared(judge, frame, first_row, mapping))
 
 
-def _prepared(judge: Judge, frame: pl.DataFrame, first_row: int, mapping: Mapping[str, str] | None) -> tuple[list[str], Prepared]:
-    """The batch's own columns, and the batch validated and located (``Judge.prepare``)."""
-    return frame.columns, judge.prepare(apply_mapping(frame, mapping or {}), first_row=first_row)
+def _prepared(judge: Judge, frame: pl.DataFrame, first_row: int, mapping: Mapping[str, str] | None) -> Prepared:
+    """The batch validated and located (``Judge.prepare``), keeping the batch's own columns: not those ``mapping``
+    copies in."""
+    return replace(judge.prepare(apply_mapping(frame, mapping or {}), first_row=first_row), originals=frame.columns)
 
 
-def _laid_out(judge: Judge, prepared: tuple[list[str], Prepared]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _laid_out(judge: Judge, prepared: Prepared) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``audit_batch``'s result for a prepared batch: judged, and its output columns laid out."""
-    originals, ready = prepared
-    judged = judge.judged(ready)
+    originals = prepared.originals
+    judged = judge.judged(prepared)
     names = result_names(originals)
     out = judged.rows.select(
         *originals,
@@ -121,7 +122,7 @@ def _laid_out(judge: Judge, prepared: tuple[list[str], Prepared]) -> tuple[pl.Da
         pl.col("__lat").alias(names["resolved_lat"]),
         pl.col("__lon").alias(names["resolved_lon"]),
     )
-    return out, judged.rejects.select(*originals, "row", REASON)
+    return out, judged.rejects
 
 
 @dataclass
@@ -190,11 +191,11 @@ def _check_paths(source: Path, output: Path, rejects: Path) -> None:
 
 
 def _prepared_ahead(batches: Iterable[tuple[int, pl.DataFrame]], judge: Judge, mapping: Mapping[str, str] | None,
-                    ) -> Iterator[tuple[list[str], Prepared]]:
+                    ) -> Iterator[Prepared]:
     """Each batch prepared in a thread while the one before it is judged: validating and locating read no memo, and
     polars and the geometry release the GIL. In order; at most one batch prepared ahead."""
     with ThreadPoolExecutor(1) as pool:
-        pending: Future[tuple[list[str], Prepared]] | None = None
+        pending: Future[Prepared] | None = None
         for first_row, batch in batches:
             ahead = pool.submit(_prepared, judge, batch, first_row, mapping)
             if pending is not None:
