@@ -117,3 +117,14 @@ def test_scalar_path_answers_from_the_memo() -> None:
     again = judge.uses([use | {"lat": 50.61}])[0]
     assert judge.memos["us-ukraine"].table.height == height
     assert isinstance(first, Decision) and isinstance(again, Decision) and again.verdict == first.verdict
+
+
+def test_a_use_in_company_is_judged_as_alone() -> None:
+    """The scalar path locates and bands a call's uses together: each still gets exactly its answer alone."""
+    rng = random.Random("company")
+    judge = Judge.create()
+    uses = [_use(rng) for _ in range(120)]
+    together = [_answer(r) for r in judge.uses(uses)]
+    alone = [_answer(judge.uses([use])[0]) for use in uses]
+    assert together == alone
+    assert sum(kind == "decision" for kind, _ in together) > 60

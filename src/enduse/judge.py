@@ -56,7 +56,7 @@ from enduse.evaluate import Memo, decide_frame, resolve_version
 from enduse.packs.model import Pack
 from enduse.packs.registry import PackRef, PackSet, from_refs, pack_set
 from enduse.plan import Plan, compile_plan
-from enduse.scalar import judge_use, quick_use
+from enduse.scalar import judge_uses, quick_use
 from enduse.tables import ENGINE
 from enduse.uses import REASON, Use, parse_uses, uses_frame, validate_uses
 from enduse.vocab import UNKNOWN
@@ -264,7 +264,7 @@ class Judge:
         parsed = dict(zip([i for i, _ in raws], parse_uses([use for _, use in raws]), strict=True)) if raws else {}
         parsed |= quick
         results: list[Decision | EnduseError | None] = [None] * len(uses)
-        valid: list[tuple[int, Use]] = []
+        ready: list[tuple[int, Use]] = []
         for index, use in enumerate(uses):
             use = parsed.get(index, use)
             if isinstance(use, EnduseError):
@@ -274,11 +274,14 @@ class Judge:
             if unknown:
                 results[index] = unknown_fact(unknown[0], self.packs.facts, ", ".join(p.name for p in self.packs.packs))
                 continue
-            decided = judge_use(self, use, version) if scalar else None
-            if decided is None:
+            ready.append((index, use))
+        decided = judge_uses(self, [use for _, use in ready], version) if scalar else [None] * len(ready)
+        valid: list[tuple[int, Use]] = []
+        for (index, use), result in zip(ready, decided, strict=True):
+            if result is None:
                 valid.append((index, use))
             else:
-                results[index] = decided
+                results[index] = result
         if valid:
             judged = self.judged(Prepared(locate_uses(uses_frame([use for _, use in valid])), None, ["id"]), version=version)
             for row, reason in judged.rejects.select("row", REASON).iter_rows():

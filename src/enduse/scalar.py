@@ -1,15 +1,16 @@
 """The scalar path: one use at an exact point judged without building frames, with the table path's answers.
 
-A single ``check`` through the table path pays polars' fixed cost at every step, which dwarfs the work. Here a
-parsed use is located with ``enduse.geo.locate.locate_many`` on a one-point array, situated under each candidate
-supplier's pack in plain Python (the same bands, facts and assumptions ``enduse.enrich.situate`` gives), reduced to
+A single ``check`` through the table path pays polars' fixed cost at every step, which dwarfs the work. Here the
+parsed uses of a call are located with one ``enduse.geo.locate.locate_many`` and banded with one ``zone_bands`` per
+pack (geometry's fixed cost per call is shared), then each is situated under each candidate supplier's pack in plain
+Python (the same bands, facts and assumptions ``enduse.enrich.situate`` gives), reduced to
 its situation key by the pack's ``Plan`` and looked up in the judge's decision memo. A situation never decided is
 decided by ``enduse.evaluate_one.decide_one`` (cedarpy on its completions, the table path's rules in plain Python),
 or, when it has many completions, by the same ``enduse.evaluate.remember`` the table path uses, so every verdict is
 the one Cedar gives. The ``Decision`` is built from the same row by ``decision_from_row``; tests/test_scalar.py
 checks that both paths agree on random uses of every pack and version.
 
-``judge_use`` returns ``None`` for what it leaves to the table path: a use located by an area (``within_km`` or
+``judge_uses`` gives ``None`` for what it leaves to the table path: a use located by an area (``within_km`` or
 ``region``) or a weapon neither catalogued nor unknown.
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,7 @@ from enduse.geo.locate import locate_many, places
 from enduse.packs.model import Pack
 from enduse.uses import DATE_RANGE, FIELDS, USE_COLUMNS, Use
 from enduse.vocab import FACT_VALUES, PURPOSES, TARGETS, UNKNOWN, supplier_keys
-from enduse.zones import BANDS, zone_bands
+from enduse.zones import BANDS, ZoneBands, zone_bands
 
 if TYPE_CHECKING:
     from enduse.geo.locate import Locations
@@ -113,39 +114,41 @@ def quick_use(raw: Mapping[str, Any]) -> Use | None:
     )
 
 
-def _where(use: Use) -> dict[str, Any] | EnduseError:
-    """The located columns of a use at a point or a named place (``__lat`` … ``__border_km``), or its place error."""
-    label = None
-    lat, lon = use.lat, use.lon
-    if use.place is not None:
-        try:
-            place = resolve_place(use.place)
-        except PlaceError as error:
-            return InputError(str(error))
-        lat, lon, label = place.lat, place.lon, f"{place.name} ({place.region or place.country})"
-    located = locate_many(np.array([lat], dtype=float), np.array([lon], dtype=float))
+def _point(use: Use) -> tuple[float, float, str | None] | EnduseError:
+    """(lat, lon, label) of a use at a point or a named place (the label names the place), or its place error."""
+    if use.place is None:
+        return use.lat, use.lon, None
+    try:
+        place = resolve_place(use.place)
+    except PlaceError as error:
+        return InputError(str(error))
+    return place.lat, place.lon, f"{place.name} ({place.region or place.country})"
+
+
+def _where(located: Locations, k: int, lat: float, lon: float, label: str | None) -> dict[str, Any]:
+    """The located columns (``__lat`` … ``__border_km``) of the point at position ``k`` of ``located``."""
     table = places()
-    index = int(located.place[0])
-    distance = float(located.border_distance_km[0])
+    index = int(located.place[k])
+    distance = float(located.border_distance_km[k])
     return {
         "__lat": lat, "__lon": lon, "__place_label": label, WITHIN_KM: None, AREA: None,
         "__country": str(table.country[index]), "__region": table.region[index], "__region_name": table.region_name[index],
-        "__border_km": None if np.isnan(distance) else distance, "__locations": located,
+        "__border_km": None if np.isnan(distance) else distance,
     }
 
 
-def _situation(pack: Pack, use: Use, where: dict[str, Any], version: str | None) -> dict[str, Any]:
-    """What ``enduse.enrich.situate`` and ``with_versions`` add to the located use under ``pack``."""
-    locations: Locations = where["__locations"]
-    bands = zone_bands(pack, locations, np.array([where["__lat"]]), np.array([where["__lon"]]))
-    relied = [n for result in bands.values() if result.assumptions and result.eligible[0] for n in result.assumptions]
+def _situation(pack: Pack, use: Use, where: dict[str, Any], bands: dict[str, ZoneBands], j: int,
+               version: str | None) -> dict[str, Any]:
+    """What ``enduse.enrich.situate`` and ``with_versions`` add to the located use under ``pack``; its zones' bands
+    are at position ``j`` of ``bands``."""
+    relied = [n for result in bands.values() if result.assumptions and result.eligible[j] for n in result.assumptions]
     relied += [fact.default for name, fact in pack.facts.items() if use.facts.get(name) is None]
     in_force = pack.version_on(use.date)
     return {
         "__version": version if version is not None else (in_force.id if in_force else None),
         "__weapon": use.weapon, "__target": use.target, "__purpose": use.purpose,
         "__country": where["__country"], "__region": where["__region"],
-        **{BAND + zone: str(BANDS[result.codes[0]]) for zone, result in bands.items()},
+        **{BAND + zone: str(BANDS[result.codes[j]]) for zone, result in bands.items()},
         **{FACT + name: use.facts.get(name) or str(pack.param(fact.default)) for name, fact in pack.facts.items()},
         "__assumptions": list(dict.fromkeys(n for n in relied if n is not None)),
     }
@@ -172,25 +175,52 @@ def _ungoverned() -> dict[str, Any]:
             CONFIDENCE: None, ZONES: [], VAGUE_ZONES: [], "__assumptions": []}
 
 
-def judge_use(judge: Judge, use: Use, version: str | None) -> Decision | EnduseError | None:
-    """The decision on one parsed ``use`` (its stated facts known to the judge's packs), its error, or ``None``
-    when the table path must judge it. ``version`` forces a version (id or date) in each candidate's pack."""
-    if use.within_km is not None or use.region is not None:
-        return None
-    suppliers = judge.candidates(use.supplier, use.weapon)
-    if suppliers is None:
-        return None
-    where = _where(use)
-    if isinstance(where, EnduseError):
-        return where
-    base = {key: value for key, value in where.items() if key != "__locations"} | {"__weapon": use.weapon}
+def judge_uses(judge: Judge, uses: Sequence[Use], version: str | None) -> list[Decision | EnduseError | None]:
+    """The decision on each parsed use (its stated facts known to the judge's packs), its error, or ``None`` where
+    the table path must judge it. ``version`` forces a version (id or date) in each candidate's pack.
+
+    The points of all the uses are located in one call, and each pack's zone bands drawn in one call for the uses it
+    judges: per point, one call of each costs about what a few hundred points cost in one (a server's batch of
+    concurrent checks, a list of uses). Everything after is per use, and the same for a use alone or in company.
+    """
+    results: list[Decision | EnduseError | None] = [None] * len(uses)
+    at: list[tuple[int, list[str], float, float, str | None]] = []
+    for i, use in enumerate(uses):
+        suppliers = None if use.within_km is not None or use.region is not None else judge.candidates(use.supplier, use.weapon)
+        if suppliers is None:
+            continue
+        point = _point(use)
+        if isinstance(point, EnduseError):
+            results[i] = point
+        else:
+            at.append((i, suppliers, *point))
+    if not at:
+        return results
+    lat, lon = np.array([a[2] for a in at], dtype=float), np.array([a[3] for a in at], dtype=float)
+    located = locate_many(lat, lon)
+    judged_by: dict[str, list[int]] = {}
+    for k, (_, suppliers, *_) in enumerate(at):
+        for name in {pack.name for s in suppliers if (pack := judge.packs.for_supplier(s)) is not None}:
+            judged_by.setdefault(name, []).append(k)
+    bands = {name: (zone_bands(judge.packs.pack(name), located.take(np.array(ks)), lat[ks], lon[ks]), {k: j for j, k in enumerate(ks)})
+             for name, ks in judged_by.items()}
+    for k, (i, suppliers, *point) in enumerate(at):
+        results[i] = _judged(judge, uses[i], suppliers, _where(located, k, *point), bands, k, version)
+    return results
+
+
+def _judged(judge: Judge, use: Use, suppliers: list[str], where: dict[str, Any],
+            bands: dict[str, tuple[dict[str, ZoneBands], dict[int, int]]], k: int, version: str | None) -> Decision | EnduseError:
+    """The decision on the use at position ``k`` of ``judge_uses``' points, located at ``where``."""
+    base = where | {"__weapon": use.weapon}
     rows = []
     for supplier in suppliers:
         pack = judge.packs.for_supplier(supplier)
         if pack is None:
             rows.append(base | _ungoverned() | {SUPPLIER: supplier})
             continue
-        situation = _situation(pack, use, where, resolve_version(pack, version))
+        zones, position = bands[pack.name]
+        situation = _situation(pack, use, where, zones, position[k], resolve_version(pack, version))
         decided = _decided(judge, pack, situation)
         rows.append(base | situation | decided | {SUPPLIER: supplier, PACK: pack.name, VERSION: situation["__version"]})
     failed = next((row for row in rows if row[ERRORS]), None)
