@@ -25,7 +25,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,35 +137,45 @@ class DecisionLog:
         result: Any,
     ) -> dict[str, Any]:
         """Add one record after the current head; returns it with its ``seq`` and ``hash``."""
+        return self.append_many([{"kind": kind, "pack": pack, "pack_digest": pack_digest, "version": version,
+                                  "verdict": verdict, "input": input, "result": result}])[0]
+
+    def append_many(self, entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Add a record for each entry (``append``'s keywords), in order after the current head, in one transaction;
+        returns them with their ``seq`` and ``hash``. A commit costs more than a record: a server logs the decisions
+        it gives together so (``enduse.server.app``)."""
+        if not entries:
+            return []
         conn = self._connect()
         conn.execute("BEGIN IMMEDIATE")
         try:
             count, prev, last = conn.execute(
                 "SELECT count, hash, (SELECT COALESCE(MAX(seq), 0) FROM records) FROM head WHERE id = 1"
             ).fetchone()
-            record = {
-                "seq": max(count, last) + 1,
-                "time": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
-                "kind": kind,
-                "pack": pack,
-                "pack_digest": pack_digest,
-                "version": version,
-                "verdict": verdict,
-                "input": canonical_json(input),
-                "result": canonical_json(result),
-                "prev": prev,
-            }
-            record["hash"] = record_hash(record)
-            conn.execute(
+            seq = max(count, last)
+            records = []
+            for entry in entries:
+                seq += 1
+                record = {
+                    "seq": seq,
+                    "time": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+                    **{name: entry[name] for name in ("kind", "pack", "pack_digest", "version", "verdict")},
+                    "input": canonical_json(entry["input"]),
+                    "result": canonical_json(entry["result"]),
+                    "prev": prev,
+                }
+                prev = record["hash"] = record_hash(record)
+                records.append(record)
+            conn.executemany(
                 f"INSERT INTO records ({', '.join(FIELDS)}, hash) VALUES ({', '.join('?' * (len(FIELDS) + 1))})",
-                [record[name] for name in (*FIELDS, "hash")],
+                [[record[name] for name in (*FIELDS, "hash")] for record in records],
             )
-            conn.execute("UPDATE head SET count = ?, hash = ? WHERE id = 1", (record["seq"], record["hash"]))
+            conn.execute("UPDATE head SET count = ?, hash = ? WHERE id = 1", (seq, prev))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return record
+        return records
 
     def head(self) -> tuple[int, str]:
         """(number of records, hash of the last one) as the log's head says; opens (or creates) the file."""

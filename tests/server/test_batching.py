@@ -53,6 +53,32 @@ def test_concurrent_http_checks_equal_single_checks(pack, log_path, monkeypatch)
     assert sum(passes) == len(uses) and len(passes) < len(uses)
 
 
+def test_concurrent_checks_are_logged_together_each_seq_naming_its_own_record(pack, log_path, monkeypatch):
+    import json
+
+    from enduse.decision_log import DecisionLog
+
+    uses = [{"date": "2024-06-05", "lat": 50.3 + i / 50, "lon": 36.9, "weapon": "HIMARS", "target": "artillery",
+             "purpose": "counter_fire"} for i in range(12)]
+    commits = []
+    real = DecisionLog.append_many
+    monkeypatch.setattr(DecisionLog, "append_many", lambda self, entries: commits.append(len(entries)) or real(self, entries))
+
+    async def main():
+        transport = httpx.ASGITransport(app=create_app(pack=pack, log_path=log_path))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await asyncio.gather(*(client.post("/v1/check", json=use) for use in uses))
+
+    responses = asyncio.run(main())
+    records = {r["seq"]: r for r in DecisionLog(log_path).records()}
+    for use, response in zip(uses, responses):
+        record = records[int(response.headers["x-enduse-log-seq"])]
+        assert json.loads(record["input"])["lat"] == use["lat"] and record["verdict"] == response.json()["verdict"]
+    assert sorted(records) == list(range(1, len(uses) + 1))
+    assert sum(commits) == len(uses) and len(commits) < len(uses)
+    assert DecisionLog(log_path).verify().ok
+
+
 def test_a_poisoned_check_fails_alone_among_concurrent_ones(log_path):
     """Facts named like internal columns, or unknown to every pack, are that check's 422; its neighbours get 200."""
     valid = {"date": "2024-06-05", "place": "Shebekino", "weapon": "HIMARS", "target": "artillery", "purpose": "counter_fire"}

@@ -48,6 +48,22 @@ def test_appends_chain_and_verify(tmp_path):
     assert result.ok and result.count == 5 and result.head == records[-1]["hash"]
 
 
+def test_records_appended_together_chain_as_appended_one_by_one(tmp_path):
+    log = fill(tmp_path / "log.sqlite", 2)
+    entries = [{"kind": "check", "pack": "p", "pack_digest": "d", "version": None, "verdict": v, "input": {"i": i}, "result": {}}
+               for i, v in enumerate(["ALLOWED", None, "FORBIDDEN"])]
+    together = log.append_many(entries)
+    after = log.append(**entries[0])
+    assert log.append_many([]) == []
+    assert [r["seq"] for r in together] == [3, 4, 5] and after["seq"] == 6
+    stored = list(log.records())
+    assert [r["hash"] for r in stored[2:5]] == [r["hash"] for r in together]
+    assert [r["verdict"] for r in stored[2:5]] == ["ALLOWED", None, "FORBIDDEN"]
+    assert all(later["prev"] == earlier["hash"] for earlier, later in pairwise(stored))
+    result = log.verify()
+    assert result.ok and result.count == 6 and result.head == after["hash"]
+
+
 def test_a_log_without_records_verifies(tmp_path):
     DecisionLog(tmp_path / "log.sqlite").head()  # what the server does at start
     result = DecisionLog(tmp_path / "log.sqlite").verify()

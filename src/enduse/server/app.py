@@ -383,10 +383,18 @@ def create_app(
 
     batcher = Batcher(judge)
 
-    def record(kind: str, pack_names: Sequence[str], version: str | None, verdict: str | None, given: Any, result: Any) -> int:
-        """Append a record naming the pack(s) that decided, with their digests (comma-separated, in the same order)."""
-        return log.append(kind=kind, pack=",".join(pack_names), pack_digest=",".join(packs.digest(n) for n in pack_names),
-                          version=version, verdict=verdict, input=given, result=result)["seq"]
+    def entry(kind: str, pack_names: Sequence[str], version: str | None, verdict: str | None, given: Any,
+              result: Any) -> dict[str, Any]:
+        """A record naming the pack(s) that decided, with their digests (comma-separated, in the same order)."""
+        return {"kind": kind, "pack": ",".join(pack_names), "pack_digest": ",".join(packs.digest(n) for n in pack_names),
+                "version": version, "verdict": verdict, "input": given, "result": result}
+
+    # Decisions given together are logged in one transaction: a commit costs more than a record.
+    logger = Batcher(lambda _kind, entries: [record["seq"] for record in log.append_many(entries)], max_wait=0)
+
+    async def record(*about: Any) -> int:
+        """Log one decision (``entry``'s arguments); its record's ``seq``."""
+        return await logger.submit(None, entry(*about))
 
     @app.post("/v1/check", response_model=DecisionOut, responses=ERRORS, tags=["decisions"])
     async def check_use(request: CheckRequest) -> Response:
@@ -400,7 +408,7 @@ def create_app(
             batch = (request.pack, request.version, canonical_json(request.params or {}))
             found = decisions.put(key, await batcher.submit(batch, request.use()))
         body, summary = found
-        seq = record("check", summary["packs"], summary["version"], summary["verdict"], given, summary)
+        seq = await record("check", summary["packs"], summary["version"], summary["verdict"], given, summary)
         return Response(body, media_type="application/json", headers={"x-enduse-log-seq": str(seq)})
 
     @app.post("/v1/compare", response_model=list[CompareRowOut], responses=ERRORS, tags=["decisions"])
@@ -417,7 +425,7 @@ def create_app(
             found = comparisons.put(key, (canonical_json(rows).encode("utf-8"), [f"{r['supplier']}={r['verdict']}" for r in rows]))
         body, verdicts = found
         summary = {"verdicts": verdicts, "sha256": hashlib.sha256(body).hexdigest()}
-        seq = await run_in_threadpool(record, "compare", [p.name for p in chosen.packs], None, None, given, summary)
+        seq = await record("compare", [p.name for p in chosen.packs], None, None, given, summary)
         return Response(body, media_type="application/json", headers={"x-enduse-log-seq": str(seq)})
 
     @app.post("/v1/audit", responses={**ERRORS, 200: {"description": "The audited table (or a zip of decided and rejected rows)",
@@ -472,7 +480,7 @@ def create_app(
             given = {"upload_sha256": hashlib.sha256(data).hexdigest(), "upload_bytes": len(data), "input_format": kind,
                      "format": out_kind, "params": parse_assignments(param or [], "param")}
             names = [p.name for p in judge.packs.packs]
-            seq = await run_in_threadpool(record, "audit", names, None, None, given, {**counts, "verdicts": verdicts, **digests})
+            seq = await record("audit", names, None, None, given, {**counts, "verdicts": verdicts, **digests})
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise

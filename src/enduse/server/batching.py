@@ -1,4 +1,4 @@
-"""Concurrent checks judged together.
+"""Concurrent checks judged together (and the decisions given together logged in one transaction).
 
 Checks that arrive together, for the same pack, version and assumptions, are
 judged in one pass in a worker thread: a check waits at most ``max_wait``
