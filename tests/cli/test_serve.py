@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 
@@ -46,9 +47,15 @@ def test_serve_warns_when_not_on_loopback_and_passes_settings(started, tmp_path,
     assert settings["log_path"] == str(log.resolve())
     assert settings["cors_origins"] == ["https://a.example"]
     L._place_grid.cache_clear()
-    built = app_from_env()
+    gc.unfreeze()
+    try:
+        built = app_from_env()
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
     assert built.state.log.path == log.resolve()
     assert L._place_grid.cache_info().currsize == 1  # a worker prepares its grid before serving, not mid-request
+    assert frozen > 100_000  # what it built is out of the collector's sight, not walked by every full collection
 
 
 def test_serve_refuses_a_pack_path(started, tmp_path):

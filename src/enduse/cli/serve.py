@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import json
 import os
@@ -72,10 +73,18 @@ def factory_path(settings: dict[str, Any]) -> str:
 
 
 def app_from_env() -> FastAPI:
-    """The app ``enduse serve`` configured, rebuilt in each worker process, its geography prepared before it serves."""
+    """The app ``enduse serve`` configured, rebuilt in each worker process, its geography prepared before it serves.
+
+    What is built by then (modules, geography, the app) lives as long as the worker, so it is moved out of the
+    garbage collector's sight (``gc.freeze``): otherwise each full collection walked all of it, 60-75 ms in which
+    the worker answered nothing, three times a second under load (p99 of new uses at 8 connections: 42-56 ms
+    against 16-18 frozen).
+    """
     from enduse.geo.locate import prepare
     from enduse.server import create_app  # FastAPI is imported only when serving
 
     app = create_app(**json.loads(os.environ[SETTINGS_VAR]))
     prepare()
+    gc.collect()
+    gc.freeze()
     return app
