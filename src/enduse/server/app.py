@@ -390,7 +390,7 @@ def create_app(
                 "version": version, "verdict": verdict, "input": given, "result": result}
 
     # Decisions given together are logged in one transaction: a commit costs more than a record.
-    logger = Batcher(lambda _kind, entries: [record["seq"] for record in log.append_many(entries)], max_wait=0)
+    logger = Batcher(lambda _kind, entries: [record["seq"] for record in log.append_many(entries)])
 
     async def record(*about: Any) -> int:
         """Log one decision (``entry``'s arguments); its record's ``seq``."""

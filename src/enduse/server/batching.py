@@ -1,16 +1,19 @@
 """Concurrent checks judged together (and the decisions given together logged in one transaction).
 
 Checks that arrive together, for the same pack, version and assumptions, are
-judged in one pass in a worker thread: a check waits at most ``max_wait``
-seconds for company, and a batch never exceeds ``max_size`` uses. Each caller
-gets exactly its own use's decision or error.
+judged in one pass in a worker thread. A pass starts at the event loop's next
+turn (or after ``max_wait`` seconds) with what has arrived, and one pass runs
+at a time: checks arriving meanwhile form the next pass, so batches grow with
+the load without making a check wait for company that is not coming. A batch
+never exceeds ``max_size`` uses. Each caller gets exactly its own use's
+decision or error.
 
-For uses located by an area one table pass costs about what one use costs.
-A plain use (a point or a named place) takes the scalar path, about a
-millisecond, inside a pass too, and still gains from it under load: judged at
-once in the event loop instead, one worker under 64 connections answered
-300-340 new uses/s with p99 2.5-3.8 s, against 390-510/s and p99 0.24-0.31 s
-batched (``benchmarks/bench_http.py``, 2026-12-04, same runs interleaved).
+The scalar path locates and bands a pass's points together (``enduse.scalar``),
+so a pass of 8 plain uses costs ~0.2 ms per use, of 64 ~0.14 ms, against ~0.65
+ms alone. Two workers, new uses (``benchmarks/bench_http.py``, 2026-12-04,
+alternating runs): at 8 connections 1,510-2,019 req/s with p99 10.5-14.1 ms
+starting passes at once, against 837-1,110 req/s with p99 12.6-17.9 ms waiting
+2 ms for company; at 64 connections the same (2,500-3,300 req/s).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ class Batcher:
     """
 
     def __init__(self, judge: Callable[[Hashable, Sequence[Any]], Sequence[Any]], *, max_size: int = 64,
-                 max_wait: float = 0.002) -> None:
+                 max_wait: float = 0.0) -> None:
         self._judge = judge
         self._max_size = max_size
         self._max_wait = max_wait
