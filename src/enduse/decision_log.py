@@ -13,7 +13,7 @@ verifies. Against that, keep the head hash that ``verify`` prints somewhere
 else (a notebook, an email) and pass it back with ``verify(expect_head=...)``:
 the log must then still contain that record, unchanged.
 
-Appends are one ``BEGIN IMMEDIATE`` transaction each, so several processes
+Each ``append_many`` call (and ``append``) is one ``BEGIN IMMEDIATE`` transaction, so several processes
 (server workers, CLI runs) can share one file.
 """
 

@@ -198,12 +198,12 @@ def judge_uses(judge: Judge, uses: Sequence[Use], version: str | None) -> list[D
         return results
     lat, lon = np.array([a[2] for a in at], dtype=float), np.array([a[3] for a in at], dtype=float)
     located = locate_many(lat, lon)
-    judged_by: dict[str, list[int]] = {}
+    judged_by: dict[str, tuple[Pack, list[int]]] = {}
     for k, (_, suppliers, *_) in enumerate(at):
-        for name in {pack.name for s in suppliers if (pack := judge.packs.for_supplier(s)) is not None}:
-            judged_by.setdefault(name, []).append(k)
-    bands = {name: (zone_bands(judge.packs.pack(name), located.take(np.array(ks)), lat[ks], lon[ks]), {k: j for j, k in enumerate(ks)})
-             for name, ks in judged_by.items()}
+        for pack in {p.name: p for s in suppliers if (p := judge.packs.for_supplier(s)) is not None}.values():
+            judged_by.setdefault(pack.name, (pack, []))[1].append(k)
+    bands = {name: (zone_bands(pack, located.take(np.array(ks)), lat[ks], lon[ks]), {k: j for j, k in enumerate(ks)})
+             for name, (pack, ks) in judged_by.items()}
     for k, (i, suppliers, *point) in enumerate(at):
         results[i] = _judged(judge, uses[i], suppliers, _where(located, k, *point), bands, k, version)
     return results

@@ -42,8 +42,11 @@ def audit(
                    mapping=parse_assignments(map_ or [], "--map"), adapter=adapter, max_rejects=max_rejects,
                    batch_size=batch_size)
     gc.collect()
-    gc.freeze()  # what is loaded by now outlives the run: full collections need not walk it (1M rows: GC 1.0 -> 0.5 s)
-    summary = run_audit(source, target, engine=engine, scheduler=scheduler, **options)
+    gc.freeze()  # what is loaded by now outlives the run: full collections need not walk it (1M rows: GC 1.14 -> 0.48 s)
+    try:
+        summary = run_audit(source, target, engine=engine, scheduler=scheduler, **options)
+    finally:
+        gc.unfreeze()  # a caller running the command in-process gets its collector back as it was
     _print_summary(summary)
 
 

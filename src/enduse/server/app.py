@@ -390,11 +390,11 @@ def create_app(
                 "version": version, "verdict": verdict, "input": given, "result": result}
 
     # Decisions given together are logged in one transaction: a commit costs more than a record.
-    logger = Batcher(lambda _kind, entries: [record["seq"] for record in log.append_many(entries)])
+    log_batcher = Batcher(lambda _kind, entries: [kept["seq"] for kept in log.append_many(entries)])
 
     async def record(*about: Any) -> int:
         """Log one decision (``entry``'s arguments); its record's ``seq``."""
-        return await logger.submit(None, entry(*about))
+        return await log_batcher.submit(None, entry(*about))
 
     @app.post("/v1/check", response_model=DecisionOut, responses=ERRORS, tags=["decisions"])
     async def check_use(request: CheckRequest) -> Response:

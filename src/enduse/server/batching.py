@@ -13,7 +13,8 @@ so a pass of 8 plain uses costs ~0.2 ms per use, of 64 ~0.14 ms, against ~0.65
 ms alone. Two workers, new uses (``benchmarks/bench_http.py``, 2026-12-04,
 alternating runs): at 8 connections 1,510-2,019 req/s with p99 10.5-14.1 ms
 starting passes at once, against 837-1,110 req/s with p99 12.6-17.9 ms waiting
-2 ms for company; at 64 connections the same (2,500-3,300 req/s).
+2 ms for company; at 64 connections the same (2,500-3,300 req/s in those runs; the README's table
+gives later runs of the final code).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from starlette.concurrency import run_in_threadpool
 class Batcher:
     """Gathers ``submit`` calls sharing a key and judges them with ``judge(key, items)`` in a worker thread.
 
-    One pass runs at a time; checks arriving meanwhile wait and form the next pass, so a busy server
-    makes larger batches rather than more threads competing for the interpreter. ``judge`` returns
+    One pass of this batcher runs at a time; items arriving meanwhile wait and form the next pass, so a busy
+    server makes larger batches rather than more threads competing for the interpreter (the server has two
+    batchers, judging and logging, so two passes may run at once). ``judge`` returns
     one result per item, in order; a result that is an exception is raised to its caller alone. An
     exception raised by ``judge`` itself goes to every caller of that pass.
     """
