@@ -14,7 +14,8 @@ else (a notebook, an email) and pass it back with ``verify(expect_head=...)``:
 the log must then still contain that record, unchanged.
 
 Each ``append_many`` call (and ``append``) is one ``BEGIN IMMEDIATE`` transaction, so several processes
-(server workers, CLI runs) can share one file.
+(server workers, CLI runs) can share one file. A log that cannot be opened or written raises ``LogUnavailable``:
+the server answers 503 and gives no decision it could not log.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,29 @@ from enduse.tables import TableWriter, file_format
 
 ENV_VAR = "ENDUSE_LOG"
 GENESIS = "0" * 64
-FIELDS = ("seq", "time", "kind", "pack", "pack_digest", "version", "verdict", "input", "result", "prev")
+#: Seconds a writer waits for another process's transaction before the log counts as unavailable.
+LOCK_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a caller logs of one decision; the log adds ``seq``, ``time``, ``prev`` and ``hash``.
+
+    ``pack`` and ``pack_digest`` name the pack(s) that decided, comma-separated in the same order; ``input`` and
+    ``result`` are any JSON values, stored as their canonical JSON text (the text the hash is taken over).
+    """
+
+    kind: str
+    pack: str
+    pack_digest: str
+    version: str | None
+    verdict: str | None
+    input: Any
+    result: Any
+
+
+ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+FIELDS = ("seq", "time", *ENTRY_FIELDS, "prev")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -86,6 +109,11 @@ def record_hash(record: dict[str, Any]) -> str:
     return sha256_text(canonical_json({name: record[name] for name in FIELDS}))
 
 
+class LogUnavailable(InputError):
+    """The log cannot be opened or written now: a path that cannot hold it, a lock held past ``LOCK_TIMEOUT``, a full
+    disk. Nothing was appended. The CLI reports it as a bad ``--log`` (exit 2); the server answers 503."""
+
+
 class LogUnreadable(EnduseError):
     """The file is not a decision log (empty, another database, or its tables damaged)."""
 
@@ -106,8 +134,9 @@ class Verification:
 class DecisionLog:
     """An append-only, hash-chained SQLite log at ``path`` (created on first use)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = LOCK_TIMEOUT) -> None:
         self.path = Path(path)
+        self.timeout = timeout
         self._local = threading.local()
 
     def _connect(self) -> sqlite3.Connection:
@@ -116,37 +145,40 @@ class DecisionLog:
         if conn is None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.executescript(_SCHEMA)
             except (OSError, sqlite3.Error) as error:
-                raise InputError(f"cannot open the decision log {self.path}: {error}") from None
+                raise LogUnavailable(f"cannot open the decision log {self.path}: {error}") from None
             self._local.conn = conn
         return conn
 
-    def append(
-        self,
-        *,
-        kind: str,
-        pack: str,
-        pack_digest: str,
-        version: str | None,
-        verdict: str | None,
-        input: Any,
-        result: Any,
-    ) -> dict[str, Any]:
+    def append(self, entry: Entry) -> dict[str, Any]:
         """Add one record after the current head; returns it with its ``seq`` and ``hash``."""
-        return self.append_many([{"kind": kind, "pack": pack, "pack_digest": pack_digest, "version": version,
-                                  "verdict": verdict, "input": input, "result": result}])[0]
+        return self.append_many([entry])[0]
 
-    def append_many(self, entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """Add a record for each entry (``append``'s keywords), in order after the current head, in one transaction;
-        returns them with their ``seq`` and ``hash``. A commit costs more than a record: a server logs the decisions
-        it gives together so (``enduse.server.app``)."""
+    def append_many(self, entries: Sequence[Entry]) -> list[dict[str, Any]]:
+        """Add a record for each entry, in order after the current head, in one transaction; returns them with their
+        ``seq`` and ``hash``. A commit costs more than a record: a server logs the decisions it gives together so
+        (``enduse.server.app``).
+
+        Entries are encoded before the transaction starts, so the write lock other processes wait for is held only
+        to chain and insert; an entry that is not JSON raises ``ValueError`` or ``TypeError`` and nothing is
+        appended. ``LogUnavailable`` if the log cannot be opened or written (nothing appended either).
+        """
         if not entries:
             return []
+        rows = [{**asdict(entry), "input": canonical_json(entry.input), "result": canonical_json(entry.result)}
+                for entry in entries]
         conn = self._connect()
+        try:
+            return self._chain(conn, rows)
+        except sqlite3.Error as error:
+            raise LogUnavailable(f"cannot write the decision log {self.path}: {error}") from None
+
+    @staticmethod
+    def _chain(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         conn.execute("BEGIN IMMEDIATE")
         try:
             count, prev, last = conn.execute(
@@ -154,16 +186,9 @@ class DecisionLog:
             ).fetchone()
             seq = max(count, last)
             records = []
-            for entry in entries:
+            for row in rows:
                 seq += 1
-                record = {
-                    "seq": seq,
-                    "time": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
-                    **{name: entry[name] for name in ("kind", "pack", "pack_digest", "version", "verdict")},
-                    "input": canonical_json(entry["input"]),
-                    "result": canonical_json(entry["result"]),
-                    "prev": prev,
-                }
+                record = {"seq": seq, "time": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"), **row, "prev": prev}
                 prev = record["hash"] = record_hash(record)
                 records.append(record)
             conn.executemany(
@@ -173,7 +198,8 @@ class DecisionLog:
             conn.execute("UPDATE head SET count = ?, hash = ? WHERE id = 1", (seq, prev))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         return records
 

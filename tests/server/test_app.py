@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 import io
 import json
+import sqlite3
 import tempfile
+import threading
 import zipfile
 from importlib import resources
 
@@ -53,6 +55,38 @@ def test_check_gives_what_the_library_gives(client, pack, raw):
     assert response.status_code == 200, response.text
     assert response.json() == expected(raw, pack)
     DecisionOut.model_validate(response.json())
+
+
+@pytest.mark.parametrize("path, body", [("/v1/check", USE), ("/v1/compare", {k: v for k, v in USE.items() if k != "weapon"})])
+def test_a_decision_that_cannot_be_logged_is_not_given(client, log_path, path, body, caplog):
+    fail = "CREATE TRIGGER full BEFORE INSERT ON records BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END"
+    with sqlite3.connect(log_path) as conn:
+        conn.execute(fail)
+    refused = client.post(path, json=body)
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"].isdigit() and "x-enduse-log-seq" not in refused.headers
+    assert "decision log" in refused.json()["error"] and str(log_path) not in refused.text  # the server's path stays on the server
+    assert "disk full (simulated)" in caplog.text
+    with sqlite3.connect(log_path) as conn:
+        conn.execute("DROP TRIGGER full")
+    served = client.post(path, json=body)
+    assert served.status_code == 200 and served.headers["x-enduse-log-seq"] == "1"
+    assert DecisionLog(log_path).verify().count == 1
+
+
+def test_the_log_is_written_by_one_thread_for_the_server_s_life(client, log_path):
+    writers = set()
+    log = client.app.state.log
+    append_many = log.append_many
+
+    def spy(entries):
+        writers.add(threading.current_thread().name)
+        return append_many(entries)
+
+    log.append_many = spy
+    for i in range(12):
+        assert client.post("/v1/check", json={**USE, "id": f"u{i}"}).status_code == 200
+    assert len(writers) == 1 and next(iter(writers)).startswith("enduse-log")
 
 
 def test_check_with_version_and_params_matches_the_library(client, pack):

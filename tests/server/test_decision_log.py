@@ -16,6 +16,8 @@ from enduse.api import load_pack_dir
 from enduse.decision_log import (
     GENESIS,
     DecisionLog,
+    Entry,
+    LogUnavailable,
     LogUnreadable,
     canonical_json,
     pack_digest,
@@ -26,8 +28,8 @@ from enduse.decision_log import (
 def fill(path, n: int) -> DecisionLog:
     log = DecisionLog(path)
     for i in range(n):
-        log.append(kind="check", pack="us-ukraine", pack_digest="d" * 64, version="kharkiv",
-                   verdict=("ALLOWED", "FORBIDDEN")[i % 2], input={"i": i, "place": "Шебекино"}, result={"n": i})
+        log.append(Entry(kind="check", pack="us-ukraine", pack_digest="d" * 64, version="kharkiv",
+                         verdict=("ALLOWED", "FORBIDDEN")[i % 2], input={"i": i, "place": "Шебекино"}, result={"n": i}))
     return log
 
 
@@ -50,10 +52,10 @@ def test_appends_chain_and_verify(tmp_path):
 
 def test_records_appended_together_chain_as_appended_one_by_one(tmp_path):
     log = fill(tmp_path / "log.sqlite", 2)
-    entries = [{"kind": "check", "pack": "p", "pack_digest": "d", "version": None, "verdict": v, "input": {"i": i}, "result": {}}
+    entries = [Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=v, input={"i": i}, result={})
                for i, v in enumerate(["ALLOWED", None, "FORBIDDEN"])]
     together = log.append_many(entries)
-    after = log.append(**entries[0])
+    after = log.append(entries[0])
     assert log.append_many([]) == []
     assert [r["seq"] for r in together] == [3, 4, 5] and after["seq"] == 6
     stored = list(log.records())
@@ -62,6 +64,34 @@ def test_records_appended_together_chain_as_appended_one_by_one(tmp_path):
     assert all(later["prev"] == earlier["hash"] for earlier, later in pairwise(stored))
     result = log.verify()
     assert result.ok and result.count == 6 and result.head == after["hash"]
+
+
+def test_an_entry_that_is_not_json_appends_nothing_and_leaves_the_log_writable(tmp_path):
+    log = fill(tmp_path / "log.sqlite", 2)
+    good = Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=None, input={"i": 1}, result={})
+    with pytest.raises(ValueError):
+        log.append_many([good, Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=None,
+                                     input={"lat": float("nan")}, result={})])
+    assert log.append(good)["seq"] == 3
+    assert log.verify().ok
+
+
+def test_a_log_locked_past_the_timeout_is_unavailable_and_nothing_is_appended(tmp_path):
+    path = tmp_path / "log.sqlite"
+    fill(path, 2).close()
+    log = DecisionLog(path, timeout=0.05)
+    log.head()  # open, as the server does at start
+    entry = Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=None, input={}, result={})
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
+    try:
+        with pytest.raises(LogUnavailable, match="cannot write the decision log .*locked"):
+            log.append(entry)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert log.append(entry)["seq"] == 3  # the same connection writes again once the lock is gone
+    assert log.verify().ok and log.verify().count == 3
 
 
 def test_a_log_without_records_verifies(tmp_path):
@@ -162,7 +192,7 @@ def test_concurrent_appends_from_many_connections_keep_one_chain(tmp_path):
     def worker(k: int) -> None:
         log = DecisionLog(path)
         for i in range(25):
-            log.append(kind="check", pack="p", pack_digest="d", version=None, verdict=None, input={"k": k, "i": i}, result={})
+            log.append(Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=None, input={"k": k, "i": i}, result={}))
         log.close()
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]

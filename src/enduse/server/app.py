@@ -4,13 +4,15 @@ Every answer is JSON; every mistake is a 4xx whose body is ``{"error": "..."}``
 saying what is wrong (``InputError`` and ``EvaluationError`` → 422,
 ``PackError`` → 400, an unknown pack → 404, a body over its limit → 413).
 Every decision (each check, each audit run) is appended to the decision log
-chosen at start. Nothing else is written outside a temporary directory, and no
+chosen at start, by one thread that owns the log's connection; a decision that
+cannot be logged is not given (503). Nothing else is written outside a temporary directory, and no
 part of a request names a file: packs are bundled packs, known by name.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -21,7 +23,8 @@ import tempfile
 import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -45,6 +48,8 @@ from enduse.catalog import load_catalog
 from enduse.compare import compare_suppliers
 from enduse.decision_log import (
     DecisionLog,
+    Entry,
+    LogUnavailable,
     canonical_json,
     default_log_path,
     pack_digest,
@@ -106,8 +111,11 @@ logger = logging.getLogger("enduse.server")
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut, "description": text}
-    for code, text in ((400, "Invalid pack"), (404, "Unknown pack"), (413, "Body too large"), (422, "Invalid input"))
+    for code, text in ((400, "Invalid pack"), (404, "Unknown pack"), (413, "Body too large"), (422, "Invalid input"),
+                       (503, "The decision log cannot be written now; no decision is given unlogged"))
 }
+#: Seconds a client is asked to wait (``Retry-After``) when the decision log cannot be written.
+LOG_RETRY_AFTER = 5
 PackQuery = Annotated[str | None, Query(pattern=PACK_NAME, description="Name of a bundled pack (GET /v1/packs); default: the server's.")]
 ParamQuery = Annotated[list[str] | None, Query(max_length=32, description="Changed named assumption, name=value (repeatable).")]
 
@@ -193,6 +201,13 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def bad_input(_request: Request, exc: InputError) -> JSONResponse:
         return error(413 if isinstance(exc, TooLarge) else 422, str(exc))
+
+    @app.exception_handler(LogUnavailable)
+    async def unlogged(_request: Request, exc: LogUnavailable) -> JSONResponse:
+        logger.error("%s", exc)  # the path and SQLite's reason stay in the server's log, not in the answer
+        response = error(503, "the decision log cannot be written now, so no decision is given; try again later")
+        response.headers["retry-after"] = str(LOG_RETRY_AFTER)
+        return response
 
     @app.exception_handler(Cancelled)
     async def cancelled(_request: Request, exc: Cancelled) -> JSONResponse:
@@ -343,7 +358,18 @@ def create_app(
     packs = Packs(pack)
     limits = Limits(rows=max_upload_rows, cells=max_upload_cells)
     log = DecisionLog(log_path or default_log_path())
-    log.head()  # fail at start, not at the first request, when the log cannot be opened
+    log_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enduse-log")
+    try:
+        log_thread.submit(log.head).result()  # opened by the thread that writes it; a log that cannot be, fails at start
+    except BaseException:
+        log_thread.shutdown()
+        raise
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        # Closed at shutdown by its own thread (a clean checkpoint of the file); reopened if the app serves again.
+        await asyncio.get_running_loop().run_in_executor(log_thread, log.close)
     audits = anyio.CapacityLimiter(1)
     diffs = RecentAnswers(DIFF_CACHE_SIZE)
     diffing = anyio.CapacityLimiter(1)
@@ -355,6 +381,7 @@ def create_app(
         summary="Was a weapons use allowed under the end-use policy in force? Which clause decided, which source says so.",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.log = log
     _install_errors(app)
@@ -383,18 +410,16 @@ def create_app(
 
     batcher = Batcher(judge)
 
-    def entry(kind: str, pack_names: Sequence[str], version: str | None, verdict: str | None, given: Any,
-              result: Any) -> dict[str, Any]:
-        """A record naming the pack(s) that decided, with their digests (comma-separated, in the same order)."""
-        return {"kind": kind, "pack": ",".join(pack_names), "pack_digest": ",".join(packs.digest(n) for n in pack_names),
-                "version": version, "verdict": verdict, "input": given, "result": result}
+    # Decisions given together are logged in one transaction (a commit costs more than a record), always by the
+    # same thread: its connection stays open for the server's life.
+    log_batcher = Batcher(lambda _kind, entries: [kept["seq"] for kept in log.append_many(entries)], executor=log_thread)
 
-    # Decisions given together are logged in one transaction: a commit costs more than a record.
-    log_batcher = Batcher(lambda _kind, entries: [kept["seq"] for kept in log.append_many(entries)])
-
-    async def record(*about: Any) -> int:
-        """Log one decision (``entry``'s arguments); its record's ``seq``."""
-        return await log_batcher.submit(None, entry(*about))
+    async def record(kind: str, pack_names: Sequence[str], version: str | None, verdict: str | None, given: Any,
+                     result: Any) -> int:
+        """Log one decision, naming the pack(s) that decided with their digests; its record's ``seq``."""
+        entry = Entry(kind=kind, pack=",".join(pack_names), pack_digest=",".join(packs.digest(n) for n in pack_names),
+                      version=version, verdict=verdict, input=given, result=result)
+        return await log_batcher.submit(None, entry)
 
     @app.post("/v1/check", response_model=DecisionOut, responses=ERRORS, tags=["decisions"])
     async def check_use(request: CheckRequest) -> Response:

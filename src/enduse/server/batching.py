@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import Executor
 from typing import Any
-
-from starlette.concurrency import run_in_threadpool
 
 
 class Batcher:
@@ -33,14 +32,16 @@ class Batcher:
     server makes larger batches rather than more threads competing for the interpreter (the server has two
     batchers, judging and logging, so two passes may run at once). ``judge`` returns
     one result per item, in order; a result that is an exception is raised to its caller alone. An
-    exception raised by ``judge`` itself goes to every caller of that pass.
+    exception raised by ``judge`` itself goes to every caller of that pass. Passes run in ``executor`` (the log's
+    one thread, which keeps its SQLite connection open), or the event loop's default one.
     """
 
     def __init__(self, judge: Callable[[Hashable, Sequence[Any]], Sequence[Any]], *, max_size: int = 64,
-                 max_wait: float = 0.0) -> None:
+                 max_wait: float = 0.0, executor: Executor | None = None) -> None:
         self._judge = judge
         self._max_size = max_size
         self._max_wait = max_wait
+        self._executor = executor
         self._pending: dict[Hashable, list[tuple[Any, asyncio.Future]]] = {}
         self._one_pass = asyncio.Lock()
 
@@ -62,7 +63,8 @@ class Batcher:
 
     async def _run(self, key: Hashable, batch: list[tuple[Any, asyncio.Future]]) -> None:
         try:
-            results = await run_in_threadpool(self._judge, key, [item for item, _ in batch])
+            items = [item for item, _ in batch]
+            results = await asyncio.get_running_loop().run_in_executor(self._executor, self._judge, key, items)
         except Exception as error:  # noqa: BLE001 - handed to every caller of the pass
             for _, future in batch:
                 if not future.done():
