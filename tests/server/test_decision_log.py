@@ -6,6 +6,7 @@ import csv
 import json
 import sqlite3
 import threading
+import time
 from itertools import pairwise
 
 import pytest
@@ -92,6 +93,25 @@ def test_a_log_locked_past_the_timeout_is_unavailable_and_nothing_is_appended(tm
         holder.close()
     assert log.append(entry)["seq"] == 3  # the same connection writes again once the lock is gone
     assert log.verify().ok and log.verify().count == 3
+
+
+def test_a_writer_waits_its_turn_and_goes_the_moment_it_comes(tmp_path):
+    fcntl = pytest.importorskip("fcntl")
+    path = tmp_path / "log.sqlite"
+    log = fill(path, 1)
+    done = threading.Event()
+    entry = Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=None, input={}, result={})
+    with open(f"{path}-lock", "ab") as other:  # another process's writer, in the middle of its append
+        fcntl.flock(other, fcntl.LOCK_EX)
+        writer = threading.Thread(target=lambda: (log.append(entry), done.set()))
+        writer.start()
+        assert not done.wait(0.3)
+        fcntl.flock(other, fcntl.LOCK_UN)
+        released = time.perf_counter()
+        assert done.wait(5)
+    writer.join()
+    assert time.perf_counter() - released < 0.5  # woken by the release, not by a poll
+    assert log.verify().count == 2
 
 
 def test_a_log_without_records_verifies(tmp_path):
