@@ -84,9 +84,11 @@ def test_the_log_is_written_by_one_thread_for_the_server_s_life(client, log_path
         return append_many(entries)
 
     log.append_many = spy
-    for i in range(12):
-        assert client.post("/v1/check", json={**USE, "id": f"u{i}"}).status_code == 200
-    assert len(writers) == 1 and next(iter(writers)).startswith("enduse-log")
+    for i in range(12):  # new uses are judged and logged in one pass, repeated ones answered from the cache and logged
+        assert client.post("/v1/check", json={**USE, "id": f"u{i % 3}"}).status_code == 200
+    assert client.post("/v1/compare", json={k: v for k, v in USE.items() if k != "weapon"}).status_code == 200
+    assert len(writers) == 1 and next(iter(writers)).startswith("enduse-decide")
+    assert DecisionLog(log_path).verify().count == 13
 
 
 def test_check_with_version_and_params_matches_the_library(client, pack):

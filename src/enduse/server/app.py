@@ -358,18 +358,20 @@ def create_app(
     packs = Packs(pack)
     limits = Limits(rows=max_upload_rows, cells=max_upload_cells)
     log = DecisionLog(log_path or default_log_path())
-    log_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enduse-log")
+    # One thread judges the checks and writes the log, its connection open for the server's life: a check crosses
+    # from the event loop once, judged and logged in the same pass.
+    decider = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enduse-decide")
     try:
-        log_thread.submit(log.head).result()  # opened by the thread that writes it; a log that cannot be, fails at start
+        decider.submit(log.head).result()  # opened by the thread that writes it; a log that cannot be, fails at start
     except BaseException:
-        log_thread.shutdown()
+        decider.shutdown()
         raise
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         # Closed at shutdown by its own thread (a clean checkpoint of the file); reopened if the app serves again.
-        await asyncio.get_running_loop().run_in_executor(log_thread, log.close)
+        await asyncio.get_running_loop().run_in_executor(decider, log.close)
     audits = anyio.CapacityLimiter(1)
     diffs = RecentAnswers(DIFF_CACHE_SIZE)
     diffing = anyio.CapacityLimiter(1)
@@ -403,23 +405,34 @@ def create_app(
                    "missing": payload["missing"], "packs": deciders, "sha256": hashlib.sha256(body).hexdigest()}
         return body, summary
 
-    def judge(key: tuple[str | None, str | None, str], uses: Sequence[dict[str, Any]]) -> list[Any]:
+    def entry(kind: str, pack_names: Sequence[str], version: str | None, verdict: str | None, given: Any,
+              result: Any) -> Entry:
+        """The record of one decision, naming the pack(s) that decided with their digests."""
+        return Entry(kind=kind, pack=",".join(pack_names), pack_digest=",".join(packs.digest(n) for n in pack_names),
+                     version=version, verdict=verdict, input=given, result=result)
+
+    def check_entry(given: dict[str, Any], summary: dict[str, Any]) -> Entry:
+        return entry("check", summary["packs"], summary["version"], summary["verdict"], given, summary)
+
+    def judge_and_log(key: tuple[str | None, str | None, str], checks: Sequence[tuple[Any, dict[str, Any]]]) -> list[Any]:
+        """(body, summary, seq) of each check of a pass, or its error; the decisions logged in one transaction.
+        A log that cannot be written fails the whole pass (503): no decision is given unlogged."""
         pack_name, version, params = key
-        results = packs.judge(pack_name, json.loads(params)).uses(uses, version=version)
-        return [r if isinstance(r, Exception) else answer(r) for r in results]
+        judged = packs.judge(pack_name, json.loads(params)).uses([use for use, _ in checks], version=version)
+        answers = [r if isinstance(r, Exception) else answer(r) for r in judged]
+        kept = log.append_many([check_entry(given, a[1]) for a, (_, given) in zip(answers, checks, strict=True)
+                                if not isinstance(a, Exception)])
+        seqs = iter(record["seq"] for record in kept)
+        return [a if isinstance(a, Exception) else (*a, next(seqs)) for a in answers]
 
-    batcher = Batcher(judge)
+    checks = Batcher(judge_and_log, executor=decider)
+    # Other decisions (checks answered from the cache, comparisons, audits) given together are logged in one
+    # transaction too: a commit costs more than a record.
+    records = Batcher(lambda _key, entries: [kept["seq"] for kept in log.append_many(entries)], executor=decider)
 
-    # Decisions given together are logged in one transaction (a commit costs more than a record), always by the
-    # same thread: its connection stays open for the server's life.
-    log_batcher = Batcher(lambda _kind, entries: [kept["seq"] for kept in log.append_many(entries)], executor=log_thread)
-
-    async def record(kind: str, pack_names: Sequence[str], version: str | None, verdict: str | None, given: Any,
-                     result: Any) -> int:
-        """Log one decision, naming the pack(s) that decided with their digests; its record's ``seq``."""
-        entry = Entry(kind=kind, pack=",".join(pack_names), pack_digest=",".join(packs.digest(n) for n in pack_names),
-                      version=version, verdict=verdict, input=given, result=result)
-        return await log_batcher.submit(None, entry)
+    async def record(*about: Any) -> int:
+        """Log one decision (``entry``'s arguments); its record's ``seq``."""
+        return await records.submit(None, entry(*about))
 
     @app.post("/v1/check", response_model=DecisionOut, responses=ERRORS, tags=["decisions"])
     async def check_use(request: CheckRequest) -> Response:
@@ -431,9 +444,11 @@ def create_app(
         found = decisions.get(key)
         if found is None:
             batch = (request.pack, request.version, canonical_json(request.params or {}))
-            found = decisions.put(key, await batcher.submit(batch, request.use()))
-        body, summary = found
-        seq = await record("check", summary["packs"], summary["version"], summary["verdict"], given, summary)
+            body, summary, seq = await checks.submit(batch, (request.use(), given))
+            decisions.put(key, (body, summary))
+        else:
+            body, summary = found
+            seq = await records.submit(None, check_entry(given, summary))
         return Response(body, media_type="application/json", headers={"x-enduse-log-seq": str(seq)})
 
     @app.post("/v1/compare", response_model=list[CompareRowOut], responses=ERRORS, tags=["decisions"])

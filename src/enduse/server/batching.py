@@ -1,20 +1,22 @@
-"""Concurrent checks judged together (and the decisions given together logged in one transaction).
+"""Concurrent checks judged and logged together.
 
 Checks that arrive together, for the same pack, version and assumptions, are
-judged in one pass in a worker thread. A pass starts at the event loop's next
-turn (or after ``max_wait`` seconds) with what has arrived, and one pass runs
-at a time: checks arriving meanwhile form the next pass, so batches grow with
-the load without making a check wait for company that is not coming. A batch
-never exceeds ``max_size`` uses. Each caller gets exactly its own use's
-decision or error.
+judged in one pass in a worker thread, and their decisions logged in one
+transaction in the same pass (``enduse.server.app``). A pass starts at the
+event loop's next turn (or after ``max_wait`` seconds) with what has arrived,
+and one pass runs at a time: checks arriving meanwhile form the next pass, so
+batches grow with the load without making a check wait for company that is
+not coming. A batch never exceeds ``max_size`` uses. Each caller gets exactly
+its own use's decision or error.
 
 The scalar path locates and bands a pass's points together (``enduse.scalar``),
 so a pass of 8 plain uses costs ~0.2 ms per use, of 64 ~0.14 ms, against ~0.65
 ms alone. Two workers, new uses (``benchmarks/bench_http.py``, 2026-12-04,
 alternating runs): at 8 connections 1,510-2,019 req/s with p99 10.5-14.1 ms
 starting passes at once, against 837-1,110 req/s with p99 12.6-17.9 ms waiting
-2 ms for company; at 64 connections the same (2,500-3,300 req/s in those runs; the README's table
-gives later runs of the final code).
+2 ms for company. Judging and logging in one pass, rather than a pass of each
+with a crossing to a thread for each: 2,223-2,617 against 1,588-2,103 req/s at
+8 connections, 3,634-4,227 against 3,028-4,063 at 64 (three alternating runs).
 """
 
 from __future__ import annotations
@@ -29,11 +31,11 @@ class Batcher:
     """Gathers ``submit`` calls sharing a key and judges them with ``judge(key, items)`` in a worker thread.
 
     One pass of this batcher runs at a time; items arriving meanwhile wait and form the next pass, so a busy
-    server makes larger batches rather than more threads competing for the interpreter (the server has two
-    batchers, judging and logging, so two passes may run at once). ``judge`` returns
+    server makes larger batches rather than more threads competing for the interpreter. ``judge`` returns
     one result per item, in order; a result that is an exception is raised to its caller alone. An
-    exception raised by ``judge`` itself goes to every caller of that pass. Passes run in ``executor`` (the log's
-    one thread, which keeps its SQLite connection open), or the event loop's default one.
+    exception raised by ``judge`` itself goes to every caller of that pass. Passes run in ``executor`` (the
+    server's one thread that judges and logs, which keeps the log's connection open), or the event loop's default
+    one; batchers sharing a one-thread executor run their passes in turn.
     """
 
     def __init__(self, judge: Callable[[Hashable, Sequence[Any]], Sequence[Any]], *, max_size: int = 64,
