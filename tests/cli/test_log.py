@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from entry import run as enduse
 
-from enduse.decision_log import DecisionLog, record_hash
+from enduse.decision_log import DecisionLog, Entry, record_hash
 from enduse.tables import read_batches
 
 
@@ -21,7 +21,7 @@ def log(*args: str):
 def make_log(path: Path, n: int = 4) -> None:
     log = DecisionLog(path)
     for i in range(n):
-        log.append(kind="check", pack="us-ukraine", pack_digest="d", version="v", verdict="ALLOWED", input={"i": i}, result={})
+        log.append(Entry(kind="check", pack="us-ukraine", pack_digest="d", version="v", verdict="ALLOWED", input={"i": i}, result={}))
     log.close()
 
 

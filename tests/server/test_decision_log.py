@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -88,6 +89,7 @@ def test_a_log_locked_past_the_timeout_is_unavailable_and_nothing_is_appended(tm
     try:
         with pytest.raises(LogUnavailable, match="cannot write the decision log .*locked"):
             log.append(entry)
+        assert DecisionLog(path, timeout=0.05).head()[0] == 2  # opening an existing log needs no write lock
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -112,6 +114,33 @@ def test_a_writer_waits_its_turn_and_goes_the_moment_it_comes(tmp_path):
     writer.join()
     assert time.perf_counter() - released < 0.5  # woken by the release, not by a poll
     assert log.verify().count == 2
+
+
+def test_a_turn_kept_past_the_timeout_makes_the_log_unavailable_in_about_that_time(tmp_path):
+    fcntl = pytest.importorskip("fcntl")
+    path = tmp_path / "log.sqlite"
+    log = DecisionLog(path, timeout=0.2)
+    log.head()
+    entry = Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=None, input={}, result={})
+    with open(f"{path}-lock", "ab") as other:  # a writer stopped in its turn (Ctrl-Z, a debugger)
+        fcntl.flock(other, fcntl.LOCK_EX)
+        started = time.perf_counter()
+        with pytest.raises(LogUnavailable, match="kept its turn for more than 0.2 s"):
+            log.append(entry)
+        assert 0.2 <= time.perf_counter() - started < 2
+    assert log.append(entry)["seq"] == 1 and log.verify().ok
+
+
+def test_a_log_that_cannot_be_opened_leaves_no_file_open(tmp_path):
+    path = tmp_path / "log.sqlite"
+    (tmp_path / "log.sqlite-lock").mkdir()  # the turns' file cannot be opened
+    open_files = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    log = DecisionLog(path)
+    for _ in range(5):
+        with pytest.raises(LogUnavailable, match="cannot open the decision log"):
+            log.head()
+    if open_files is not None:
+        assert len(os.listdir("/proc/self/fd")) == open_files
 
 
 def test_a_log_without_records_verifies(tmp_path):
