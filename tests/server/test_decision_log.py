@@ -28,6 +28,11 @@ from enduse.decision_log import (
 )
 
 
+def plain(input=None, verdict=None) -> Entry:
+    """A check's record with placeholder pack and digest: what the chain tests need, and nothing else."""
+    return Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=verdict, input=input or {}, result={})
+
+
 def fill(path, n: int) -> DecisionLog:
     log = DecisionLog(path)
     for i in range(n):
@@ -55,8 +60,7 @@ def test_appends_chain_and_verify(tmp_path):
 
 def test_records_appended_together_chain_as_appended_one_by_one(tmp_path):
     log = fill(tmp_path / "log.sqlite", 2)
-    entries = [Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=v, input={"i": i}, result={})
-               for i, v in enumerate(["ALLOWED", None, "FORBIDDEN"])]
+    entries = [plain({"i": i}, v) for i, v in enumerate(["ALLOWED", None, "FORBIDDEN"])]
     together = log.append_many(entries)
     after = log.append(entries[0])
     assert log.append_many([]) == []
@@ -71,10 +75,9 @@ def test_records_appended_together_chain_as_appended_one_by_one(tmp_path):
 
 def test_an_entry_that_is_not_json_appends_nothing_and_leaves_the_log_writable(tmp_path):
     log = fill(tmp_path / "log.sqlite", 2)
-    good = Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=None, input={"i": 1}, result={})
+    good = plain({"i": 1})
     with pytest.raises(ValueError):
-        log.append_many([good, Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=None,
-                                     input={"lat": float("nan")}, result={})])
+        log.append_many([good, plain({"lat": float("nan")})])
     assert log.append(good)["seq"] == 3
     assert log.verify().ok
 
@@ -84,7 +87,7 @@ def test_a_log_locked_past_the_timeout_is_unavailable_and_nothing_is_appended(tm
     fill(path, 2).close()
     log = DecisionLog(path, timeout=0.05)
     log.head()  # open, as the server does at start
-    entry = Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=None, input={}, result={})
+    entry = plain()
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
     try:
@@ -103,7 +106,7 @@ def test_a_writer_waits_its_turn_and_goes_the_moment_it_comes(tmp_path):
     path = tmp_path / "log.sqlite"
     log = fill(path, 1)
     done = threading.Event()
-    entry = Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=None, input={}, result={})
+    entry = plain()
     with open(f"{path}-lock", "ab") as other:  # another process's writer, in the middle of its append
         fcntl.flock(other, fcntl.LOCK_EX)
         writer = threading.Thread(target=lambda: (log.append(entry), done.set()))
@@ -122,7 +125,7 @@ def test_a_turn_kept_past_the_timeout_makes_the_log_unavailable_in_about_that_ti
     path = tmp_path / "log.sqlite"
     log = DecisionLog(path, timeout=0.2)
     log.head()
-    entry = Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=None, input={}, result={})
+    entry = plain()
     with open(f"{path}-lock", "ab") as other:  # a writer stopped in its turn (Ctrl-Z, a debugger)
         fcntl.flock(other, fcntl.LOCK_EX)
         started = time.perf_counter()
@@ -247,7 +250,7 @@ def test_concurrent_appends_from_many_connections_keep_one_chain(tmp_path):
     def worker(k: int) -> None:
         log = DecisionLog(path)
         for i in range(25):
-            log.append(Entry(kind="check", pack="p", pack_digest="d", version=None, verdict=None, input={"k": k, "i": i}, result={}))
+            log.append(plain({"k": k, "i": i}))
         log.close()
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
