@@ -5,8 +5,9 @@ saying what is wrong (``InputError`` and ``EvaluationError`` → 422,
 ``PackError`` → 400, an unknown pack → 404, a body over its limit → 413).
 Every decision (each check, each audit run) is appended to the decision log
 chosen at start, by one thread that owns the log's connection; a decision that
-cannot be logged is not given (503). Nothing else is written outside a temporary directory, and no
-part of a request names a file: packs are bundled packs, known by name.
+cannot be logged is not given (503, the one answer that is not the caller's
+mistake). Nothing else is written outside a temporary directory, and no part of
+a request names a file: packs are bundled packs, known by name.
 """
 
 from __future__ import annotations
