@@ -29,7 +29,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -232,8 +232,9 @@ class DecisionLog:
         """
         if not entries:
             return []
-        rows = [{**asdict(entry), "input": canonical_json(entry.input), "result": canonical_json(entry.result)}
-                for entry in entries]
+        # Fields read one by one: ``asdict`` would deep-copy input and result only to encode them.
+        rows = [{**{name: getattr(entry, name) for name in ENTRY_FIELDS},
+                 "input": canonical_json(entry.input), "result": canonical_json(entry.result)} for entry in entries]
         conn = self._connect()
         try:
             with self._local.turns.taken(self.timeout) as left:
