@@ -162,6 +162,19 @@ def test_python_api_takes_and_returns_pandas(pack):
     assert isinstance(result, pandas.DataFrame) and len(result) == 40 and "verdict" in result.columns
 
 
+def test_parquet_output_reads_in_pandas(tmp_path, pack):
+    """Analysts open audits with pandas: lists of texts (clauses, zones) must come back as lists of texts (pandas
+    cannot read Arrow's string views inside lists, which polars' newest Arrow layout would have written)."""
+    pandas = pytest.importorskip("pandas")
+    source = tmp_path / "in.csv"
+    synthetic_uses(300, seed=5).write_csv(source)
+    run_audit(source, tmp_path / "out.parquet", pack=pack)
+    ours, theirs = pl.read_parquet(tmp_path / "out.parquet"), pandas.read_parquet(tmp_path / "out.parquet")
+    assert list(theirs.columns) == ours.columns and len(theirs) == ours.height == 300
+    assert [list(c) for c in theirs["clauses"]] == ours["clauses"].to_list()
+    assert theirs["verdict"].tolist() == ours["verdict"].to_list()
+
+
 @pytest.mark.slow
 def test_dask_engine_writes_what_the_local_engine_writes(tmp_path, messy):
     """Every pack, with changed assumptions: the workers judge with exactly the caller's packs and assumptions."""
