@@ -6,7 +6,8 @@ interleaved (one of each per round) so that load from other work on the machine 
 cache lives in a temporary folder, filled by one untimed run first (a user's first run pays validation once);
 ``check, no pack cache`` shows that first run. Python writes bytecode as on a user's machine (the untimed run
 writes it). A second reference, the floor's libraries and a one-option typer command, shows what the CLI framework
-adds to any command (typer parses options with pydantic). Prints one JSON line per scenario: median wall time and its ratio
+adds to any command (typer parses options with pydantic); a third, enduse's command line parsing a check's options
+into a command that does nothing, what a check costs before its work. Prints one JSON line per scenario: median wall time and its ratio
 to the floor's median (the target for a check is at most 1.5x). Timings are printed, never asserted.
 
     python benchmarks/bench_cold.py --rounds 15
@@ -35,9 +36,22 @@ app = typer.Typer()
 def check(lat: float = 0.0) -> None: ...
 app(["--lat", "50.6"], standalone_mode=False)
 """
+#: The floor's libraries and enduse's command line parsing a check's options into a command that does nothing: what
+#: a check costs before it loads a pack, locates a point or asks Cedar (typer builds a validator per option).
+CLI_FLOOR = """
+import functools, sys
+import polars, shapely, cedarpy, typer
+from enduse.cli.check import check
+noop = functools.update_wrapper(lambda *args, **kwargs: None, check.__wrapped__)
+app = typer.Typer()
+app.command()(noop)
+app(sys.argv[1:], standalone_mode=False)
+"""
 SCENARIOS: dict[str, tuple[list[str], bool]] = {  # name -> (command, with the pack cache)
     "floor: import polars, shapely, cedarpy": ([PYTHON, "-c", "import polars, shapely, cedarpy"], True),
     "floor + a one-option typer command": ([PYTHON, "-c", TYPER_FLOOR], True),
+    "floor + enduse's CLI parsing a check's options, no work": (
+        [PYTHON, "-c", CLI_FLOOR, "--lat", "50.6", "--lon", "36.6", *USE], True),
     "enduse check --lat --lon": ([ENDUSE, "check", "--lat", "50.6", "--lon", "36.6", *USE], True),
     "enduse check --place": ([ENDUSE, "check", "--place", "Vovchansk", *USE], True),
     "enduse check --json (5 uses, 5 suppliers)": ([ENDUSE, "check", "--json", "-"], True),
