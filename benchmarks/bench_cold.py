@@ -7,8 +7,8 @@ cache lives in a temporary folder, filled by one untimed run first (a user's fir
 ``check, no pack cache`` shows that first run. Python writes bytecode as on a user's machine (the untimed run
 writes it). A second reference, the floor's libraries and a one-option typer command, shows what the CLI framework
 adds to any command (typer parses options with pydantic); a third, enduse's command line parsing a check's options
-into a command that does nothing, what a check costs before its work. Prints one JSON line per scenario: median wall time and its ratio
-to the floor's median (the target for a check is at most 1.5x). Timings are printed, never asserted.
+into a command that does nothing, what a check costs before its work. Prints one JSON line per scenario: median wall
+time and its ratio to the floor's median (the target for a check is at most 1.5x). Timings are printed, never asserted.
 
     python benchmarks/bench_cold.py --rounds 15
 """
