@@ -233,8 +233,8 @@ class DecisionLog:
         if not entries:
             return []
         # Fields read one by one: ``asdict`` would deep-copy input and result only to encode them.
-        rows = [{**{name: getattr(entry, name) for name in ENTRY_FIELDS},
-                 "input": canonical_json(entry.input), "result": canonical_json(entry.result)} for entry in entries]
+        rows = [{name: getattr(entry, name) for name in ENTRY_FIELDS}
+                | {"input": canonical_json(entry.input), "result": canonical_json(entry.result)} for entry in entries]
         conn = self._connect()
         try:
             with self._local.turns.taken(self.timeout) as left:
